@@ -1,0 +1,255 @@
+"""Typed domain objects of a decision model (DESIGN.md §1 and §4.1).
+
+Plain frozen dataclasses: no Flask, no solver. A `DecisionModel` is built from
+a validated document by `models.loader` and turned back into the JSON document
+of DESIGN.md §4.1 by `to_document`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+STATUS_QUO = "status-quo"
+SCORE_CASES = ("low", "likely", "high")
+ScoreCase = Literal["low", "likely", "high"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    quote: str
+    lines: str
+    section: str
+
+    def to_document(self) -> dict:
+        return {"quote": self.quote, "lines": self.lines, "section": self.section}
+
+
+def _evidence_documents(evidence: tuple[Evidence, ...]) -> list[dict]:
+    return [item.to_document() for item in evidence]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A judgment on the model's scale: pessimistic, most likely, optimistic."""
+
+    low: float
+    likely: float
+    high: float
+
+    def case(self, score_case: ScoreCase) -> float:
+        return getattr(self, score_case)
+
+    def to_document(self) -> dict:
+        return {"low": self.low, "likely": self.likely, "high": self.high}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    description: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict:
+        return {"id": self.id, "name": self.name, "description": self.description,
+                "evidence": _evidence_documents(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    name: str
+    recommendation: int | None
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict:
+        return {"id": self.id, "name": self.name, "recommendation": self.recommendation,
+                "summary": self.summary, "evidence": _evidence_documents(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What `option` does to `criterion`, relative to the status quo."""
+
+    option: str
+    criterion: str
+    effect_vs_status_quo: Estimate
+    rationale: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict:
+        return {"option": self.option, "criterion": self.criterion,
+                **self.effect_vs_status_quo.to_document(),
+                "rationale": self.rationale, "evidence": _evidence_documents(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Extra effect on some criteria when both options are chosen together."""
+
+    id: str
+    options: tuple[str, str]
+    effects: dict[str, Estimate]
+    rationale: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict:
+        return {"id": self.id, "options": list(self.options),
+                "effects": {c: e.to_document() for c, e in self.effects.items()},
+                "rationale": self.rationale, "evidence": _evidence_documents(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A rule on packages, in the shapes of DESIGN.md §3.
+
+    Only the fields of its `type` are set. `id` and `rationale` are set on
+    model constraints; request constraints have neither.
+    """
+
+    type: str
+    options: tuple[str, ...] = ()
+    option: str | None = None
+    requires: str | None = None
+    count: int | None = None
+    criterion: str | None = None
+    at_least: float | None = None
+    id: str | None = None
+    rationale: str | None = None
+
+    def to_document(self) -> dict:
+        document: dict = {}
+        if self.id is not None:
+            document["id"] = self.id
+        document["type"] = self.type
+        if self.type in ("include", "exclude", "excludes", "at_most", "at_least"):
+            document["options"] = list(self.options)
+        if self.type == "requires":
+            document["option"] = self.option
+            document["requires"] = self.requires
+        if self.type in ("at_most", "at_least", "max_options"):
+            document["count"] = self.count
+        if self.type == "min_performance":
+            document["criterion"] = self.criterion
+            document["at_least"] = self.at_least
+        if self.rationale is not None:
+            document["rationale"] = self.rationale
+        return document
+
+    def named_options(self) -> tuple[str, ...]:
+        if self.type == "requires":
+            return (self.option, self.requires)
+        return self.options
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    option: str
+    criterion: str
+    delta: float
+
+    def to_document(self) -> dict:
+        return {"option": self.option, "criterion": self.criterion, "delta": self.delta}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    name: str
+    description: str = ""
+    default: bool = False
+    unavailable: tuple[str, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_document(self) -> dict:
+        return {"id": self.id, "name": self.name, "description": self.description,
+                "default": self.default, "unavailable": list(self.unavailable),
+                "adjustments": [a.to_document() for a in self.adjustments],
+                "evidence": _evidence_documents(self.evidence)}
+
+
+@dataclass(frozen=True, eq=False)
+class DecisionModel:
+    id: str
+    version: str
+    title: str
+    source: dict
+    scale_min: float
+    scale_max: float
+    criteria: tuple[Criterion, ...]
+    options: tuple[Option, ...]
+    effects: tuple[Effect, ...]
+    interactions: tuple[Interaction, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    description: str = ""
+    builtin: bool = False
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def criterion_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria)
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        """Every option id, the status quo included."""
+        return tuple(o.id for o in self.options)
+
+    @property
+    def package_option_ids(self) -> tuple[str, ...]:
+        """The options that can be members of a package (all but the status quo)."""
+        return tuple(o.id for o in self.options if o.id != STATUS_QUO)
+
+    @property
+    def default_scenario(self) -> Scenario | None:
+        for scenario in self.scenarios:
+            if scenario.default:
+                return scenario
+        return self.scenarios[0] if self.scenarios else None
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        for scenario in self.scenarios:
+            if scenario.id == scenario_id:
+                return scenario
+        raise KeyError(scenario_id)
+
+    def option(self, option_id: str) -> Option:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise KeyError(option_id)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    def effect(self, option_id: str, criterion_id: str) -> Estimate:
+        """The effect of an option on a criterion; the status quo's is 0."""
+        if not self._index:
+            self._index.update({(e.option, e.criterion): e.effect_vs_status_quo for e in self.effects})
+        return self._index.get((option_id, criterion_id), Estimate(0.0, 0.0, 0.0))
+
+    def to_document(self) -> dict:
+        default = self.default_scenario
+        document = {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "description": self.description,
+            "source": dict(self.source),
+            "scale": {"min": self.scale_min, "max": self.scale_max},
+            "criteria": [c.to_document() for c in self.criteria],
+            "options": [o.to_document() for o in self.options],
+            "effects": [e.to_document() for e in self.effects],
+            "interactions": [i.to_document() for i in self.interactions],
+            "constraints": [c.to_document() for c in self.constraints],
+            "scenarios": [s.to_document() for s in self.scenarios],
+            "default_scenario": default.id if default else None,
+            "builtin": self.builtin,
+        }
+        return document

@@ -1,0 +1,222 @@
+"""Marshmallow schemas of the model document (DESIGN.md §4.1): its structure.
+
+They check types, required fields and unknown fields; what the fields refer to
+(ids, ranges, completeness) is checked by `models.validation`. The same schemas
+document `POST /api/v1/models` in the OpenAPI description.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+LINES_PATTERN = re.compile(r"^L(\d+)(?:-L(\d+))?$")
+MAX_TEXT = 4000
+CONSTRAINT_TYPES = ("include", "exclude", "requires", "excludes", "at_most", "at_least",
+                    "max_options", "min_performance")
+
+
+class StrictNumber(fields.Number):
+    """A finite JSON number; strings and booleans are refused, never coerced."""
+
+    num_type = float
+    default_error_messages = {"invalid": "Not a number.", "finite": "Not a finite number."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if not math.isfinite(value):
+            raise self.make_error("finite")
+        return float(value)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else float(value)
+
+
+class StrictInteger(fields.Integer):
+    """A JSON integer; strings, booleans and fractional numbers are refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
+def Identifier(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Regexp(ID_PATTERN, error="Not an id: lower-case letters, digits, '.', '_' or '-', at most 80 characters."), **kwargs)
+
+
+def Text(required: bool = True, **kwargs) -> fields.String:
+    return fields.String(required=required, validate=validate.Length(max=MAX_TEXT), **kwargs)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class EvidenceSchema(StrictSchema):
+    quote = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    lines = fields.String(required=True, validate=validate.Regexp(LINES_PATTERN, error="Lines as 'L12' or 'L12-L15'."))
+    section = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+def EvidenceList(required: bool = True) -> fields.List:
+    return fields.List(fields.Nested(EvidenceSchema), required=required,
+                       validate=validate.Length(max=50))
+
+
+class SourceSchema(StrictSchema):
+    title = Text()
+    author = Text(required=False)
+    year = StrictInteger(required=False, validate=validate.Range(min=1000, max=3000))
+    publisher = Text(required=False)
+    file = Text(required=False)
+    url = Text(required=False)
+
+
+class ScaleSchema(StrictSchema):
+    min = StrictNumber(required=True)
+    max = StrictNumber(required=True)
+
+
+class CriterionSchema(StrictSchema):
+    id = Identifier(required=True)
+    name = Text()
+    description = Text(required=False)
+    evidence = EvidenceList(required=False)
+
+
+class OptionSchema(StrictSchema):
+    id = Identifier(required=True)
+    name = Text()
+    recommendation = StrictInteger(required=False, allow_none=True, validate=validate.Range(min=0, max=1000))
+    summary = Text(required=False)
+    evidence = EvidenceList(required=False)
+
+
+class EstimateSchema(StrictSchema):
+    low = StrictNumber(required=True)
+    likely = StrictNumber(required=True)
+    high = StrictNumber(required=True)
+
+
+class EffectSchema(EstimateSchema):
+    option = Identifier(required=True)
+    criterion = Identifier(required=True)
+    rationale = Text(required=False)
+    evidence = EvidenceList(required=False)
+
+
+class InteractionSchema(StrictSchema):
+    id = Identifier(required=True)
+    options = fields.List(Identifier(), required=True, validate=validate.Length(equal=2))
+    effects = fields.Dict(keys=Identifier(), values=fields.Nested(EstimateSchema), required=True)
+    rationale = Text(required=False)
+    evidence = EvidenceList(required=False)
+
+
+class ConstraintFieldsSchema(StrictSchema):
+    """The constraint shapes of DESIGN.md §3; which fields a type needs is checked below."""
+
+    type = fields.String(required=True, validate=validate.OneOf(CONSTRAINT_TYPES))
+    options = fields.List(Identifier(), validate=validate.Length(min=1, max=1000))
+    option = Identifier()
+    requires = Identifier()
+    count = StrictInteger(validate=validate.Range(min=0, max=1000))
+    criterion = Identifier()
+    at_least = StrictNumber()
+
+    REQUIRED_BY_TYPE = {
+        "include": ("options",), "exclude": ("options",), "excludes": ("options",),
+        "at_most": ("options", "count"), "at_least": ("options", "count"),
+        "requires": ("option", "requires"), "max_options": ("count",),
+        "min_performance": ("criterion", "at_least"),
+    }
+
+    @validates_schema
+    def fields_match_type(self, data, **kwargs):
+        constraint_type = data.get("type")
+        if constraint_type not in self.REQUIRED_BY_TYPE:
+            return
+        needed = self.REQUIRED_BY_TYPE[constraint_type]
+        errors = {}
+        for name in needed:
+            if name not in data:
+                errors[name] = [f"Required by a '{constraint_type}' constraint."]
+        for name in ("options", "option", "requires", "count", "criterion", "at_least"):
+            if name in data and name not in needed:
+                errors[name] = [f"Not a field of a '{constraint_type}' constraint."]
+        if constraint_type == "excludes" and "options" in data and len(data["options"]) < 2:
+            errors["options"] = ["An 'excludes' constraint names at least two options."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ModelConstraintSchema(ConstraintFieldsSchema):
+    id = Identifier(required=True)
+    rationale = Text(required=False)
+
+
+class AdjustmentSchema(StrictSchema):
+    option = Identifier(required=True)
+    criterion = Identifier(required=True)
+    delta = StrictNumber(required=True)
+
+
+class ScenarioSchema(StrictSchema):
+    id = Identifier(required=True)
+    name = Text()
+    description = Text(required=False)
+    default = fields.Boolean(required=False, truthy={True}, falsy={False})
+    unavailable = fields.List(Identifier(), required=False)
+    adjustments = fields.List(fields.Nested(AdjustmentSchema), required=False)
+    evidence = EvidenceList(required=False)
+
+
+class ModelDocumentSchema(StrictSchema):
+    """A decision model as `POST /api/v1/models` accepts it."""
+
+    id = Identifier(required=True)
+    version = fields.String(required=False, validate=validate.Length(max=100),
+                            metadata={"description": "Ignored on input: the service derives the version from the content."})
+    title = Text()
+    description = Text(required=False)
+    source = fields.Nested(SourceSchema, required=True)
+    scale = fields.Nested(ScaleSchema, required=False)
+    criteria = fields.List(fields.Nested(CriterionSchema), required=True)
+    options = fields.List(fields.Nested(OptionSchema), required=True)
+    effects = fields.List(fields.Nested(EffectSchema), required=True)
+    interactions = fields.List(fields.Nested(InteractionSchema), required=False)
+    constraints = fields.List(fields.Nested(ModelConstraintSchema), required=False)
+    scenarios = fields.List(fields.Nested(ScenarioSchema), required=False)
+    default_scenario = Identifier(required=False, allow_none=True)
+    builtin = fields.Boolean(required=False, truthy={True}, falsy={False},
+                             metadata={"description": "Ignored on input."})
+
+
+def pointers_from_messages(messages, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten marshmallow's nested error messages into (JSON pointer, detail) pairs (RFC 6901)."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                pairs.extend(pointers_from_messages(value, prefix))
+                continue
+            token = str(key).replace("~", "~0").replace("/", "~1")
+            pairs.extend(pointers_from_messages(value, f"{prefix}/{token}"))
+    elif isinstance(messages, (list, tuple)):
+        for item in messages:
+            if isinstance(item, (dict, list, tuple)):
+                pairs.extend(pointers_from_messages(item, prefix))
+            else:
+                pairs.append((prefix, str(item)))
+    else:
+        pairs.append((prefix, str(messages)))
+    return pairs

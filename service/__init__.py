@@ -1,0 +1,61 @@
+"""policy-options: the Flask service. `create_app()` is the WSGI entry point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_smorest import Api
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import API_SETTINGS, settings_from_environment
+from service.engine.optimizer import SolverSettings
+from service.persistence.model_store import ModelStore
+
+
+@dataclass
+class ServiceState:
+    """What one app instance holds: its database, stores and solver settings (no request state)."""
+
+    api: Api
+    engine: Engine
+    sessions: sessionmaker[Session]
+    models: ModelStore
+    solver_settings: SolverSettings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
+    from service import errors
+    from service.api import docs, health, models, rankings
+    from service.persistence.database import make_engine, migrate, session_factory
+    from service.schemas.common import ProblemSchema
+
+    app = Flask(__name__)
+    app.config.update(API_SETTINGS)
+    app.config.update(settings_from_environment())
+    # flask-smorest would serve its own unfiltered spec; ours is served by the docs blueprint.
+    app.config["OPENAPI_URL_PREFIX"] = None
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False
+    app.url_map.strict_slashes = False
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    if app.config["AUTO_MIGRATE"]:
+        migrate(engine)
+    sessions = session_factory(engine)
+
+    api = Api(app)
+    api.spec.components.schema("Problem", schema=ProblemSchema)
+    for blueprint in (models.blp, rankings.blp, health.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+    errors.register_error_handlers(app)
+
+    app.extensions["policy_options"] = ServiceState(
+        api=api, engine=engine, sessions=sessions, models=ModelStore(sessions),
+        solver_settings=SolverSettings(time_limit_seconds=app.config["SOLVER_TIME_LIMIT_SECONDS"]),
+    )
+    return app

@@ -1,0 +1,50 @@
+"""The models resource: list, read and add decision models (DESIGN.md §4)."""
+
+from flask import current_app, url_for
+from flask.views import MethodView
+
+from service.api import Blueprint, problem_responses
+from service.errors import ApiProblem
+from service.persistence.model_store import ModelExists
+from service.schemas.models import ModelDocumentSchema, ModelListSchema, ModelOutputSchema
+
+blp = Blueprint("models", __name__, url_prefix="/api/v1/models", description="Decision models built from reports")
+
+
+def model_store():
+    return current_app.extensions["policy_options"].models
+
+
+def find_model(model_id: str):
+    model = model_store().get(model_id)
+    if model is None:
+        raise ApiProblem(404, f"No model with id '{model_id}'.", slug="model-not-found")
+    return model
+
+
+@blp.route("")
+class Models(MethodView):
+    @blp.response(200, ModelListSchema)
+    def get(self):
+        """List the decision models served (built-in first)."""
+        return {"items": model_store().summaries()}
+
+    @blp.arguments(ModelDocumentSchema)
+    @blp.response(201, ModelOutputSchema, headers={"Location": {"description": "the new model", "schema": {"type": "string"}}})
+    @problem_responses(400, 409, 413, 415, 422)
+    def post(self, document):
+        """Add a decision model; validated (every problem listed, with a pointer) and stored."""
+        try:
+            model = model_store().add(document)
+        except ModelExists as error:
+            raise ApiProblem(409, str(error), slug="model-exists") from None
+        return model.to_document(), 201, {"Location": url_for("models.Model", model_id=model.id)}
+
+
+@blp.route("/<model_id>")
+class Model(MethodView):
+    @blp.response(200, ModelOutputSchema)
+    @problem_responses(404)
+    def get(self, model_id):
+        """The whole model: criteria, options, effects with evidence, interactions, constraints, scenarios, scale."""
+        return find_model(model_id).to_document()

@@ -1,0 +1,27 @@
+"""Rankings: options and packages ranked against a user's priorities (DESIGN.md §5)."""
+
+from flask import current_app
+from flask.views import MethodView
+
+from service.api import Blueprint, problem_responses
+from service.api.models import find_model
+from service.engine.ranking import RankingRequest, rank
+from service.schemas.rankings import RankingRequestSchema, RankingSchema
+
+blp = Blueprint("rankings", __name__, url_prefix="/api/v1/models", description="Rank options and packages")
+
+
+@blp.route("/<model_id>/rankings")
+class Rankings(MethodView):
+    @blp.arguments(RankingRequestSchema)
+    @blp.response(200, RankingSchema)
+    @problem_responses(400, 404, 413, 415, 422, 503)
+    def post(self, fields, model_id):
+        """Rank each option and the k best packages; explain what each excluded choice costs.
+
+        422 with type ending `/infeasible-constraints` and a minimal `conflict` when no
+        package satisfies the constraints; 503 when the solver cannot prove optimality in time.
+        """
+        model = find_model(model_id)
+        request = RankingRequest.from_fields(model, fields)
+        return rank(model, request, current_app.extensions["policy_options"].solver_settings)

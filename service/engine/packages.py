@@ -1,0 +1,147 @@
+"""Packages and the two exact ways to find the best ones.
+
+`ScoredPackage` is a package with its value. A *package space* answers three
+questions for fixed constraints: the k best packages for given weights, the
+best package containing a given option, and whether any package is feasible.
+`EnumeratedSpace` (here) lists every package, which is exact and fastest while
+the number of options is small (2^n packages); `service.engine.optimizer`
+answers the same questions with a mixed-integer program beyond that size.
+Property tests check both against an independent brute force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from service.engine.constraints import SourcedConstraint, satisfied
+from service.engine.ordering import ranked
+from service.engine.performance import VALUE_SCALE, PerformanceTable
+
+# Above this many options, packages are found by the MILP instead of listed (2^14 = 16,384 packages).
+ENUMERATION_LIMIT = 14
+
+
+@dataclass(frozen=True)
+class ScoredPackage:
+    options: tuple[str, ...]  # sorted option ids; () is the status quo
+    value: float
+    performance: np.ndarray  # perf[j](S) per criterion
+
+
+class PackageSpace(Protocol):
+    def best(self, weights: np.ndarray, k: int) -> list[tuple[int, ScoredPackage]]: ...
+    def best_containing(self, weights: np.ndarray, option_index: int) -> ScoredPackage | None: ...
+
+
+def rank_scored(packages: list[ScoredPackage]) -> list[tuple[int, ScoredPackage]]:
+    return ranked(packages, value=lambda p: p.value, members=lambda p: p.options)
+
+
+class _AllPackages:
+    """Every subset of a table's options with its performance: built once per table."""
+
+    def __init__(self, table: PerformanceTable):
+        n = len(table.option_ids)
+        codes = np.arange(1 << n, dtype=np.int64)
+        self.membership = ((codes[:, None] >> np.arange(n)) & 1).astype(bool)
+        performance = self.membership.astype(float) @ table.effects
+        for term in table.interactions:
+            both = self.membership[:, term.first] & self.membership[:, term.second]
+            performance[both] += term.effects
+        self.performance = performance
+        self.constraint_masks: dict = {}
+
+    def mask(self, table: PerformanceTable, constraint) -> np.ndarray:
+        found = self.constraint_masks.get(constraint)
+        if found is None:
+            found = self.constraint_masks[constraint] = satisfied(constraint, table, self.membership, self.performance)
+        return found
+
+
+_ALL_PACKAGES: dict[int, _AllPackages] = {}
+
+
+def _all_packages(table: PerformanceTable) -> _AllPackages:
+    # Tables are cached and immutable, so their identity keys this cache.
+    found = _ALL_PACKAGES.get(id(table))
+    if found is None or found.table is not table:
+        if len(_ALL_PACKAGES) > 256:
+            _ALL_PACKAGES.clear()
+        found = _AllPackages(table)
+        found.table = table
+        _ALL_PACKAGES[id(table)] = found
+    return found
+
+
+class EnumeratedSpace:
+    """Exact answers by listing every package (for at most ENUMERATION_LIMIT options)."""
+
+    method = "enumeration"
+
+    def __init__(self, table: PerformanceTable, constraints: list[SourcedConstraint]):
+        self.table = table
+        self.packages = _all_packages(table)
+        feasible = np.ones(len(self.packages.membership), dtype=bool)
+        for item in constraints:
+            feasible &= self.packages.mask(table, item.constraint)
+        self.feasible_rows = np.flatnonzero(feasible)
+        self.feasible_performance = self.packages.performance[self.feasible_rows]
+
+    def is_feasible(self) -> bool:
+        return len(self.feasible_rows) > 0
+
+    def _scored(self, row: int, value: float) -> ScoredPackage:
+        members = self.packages.membership[row]
+        options = tuple(sorted(self.table.option_ids[i] for i in np.flatnonzero(members)))
+        return ScoredPackage(options, value, self.packages.performance[row])
+
+    def best(self, weights: np.ndarray, k: int) -> list[tuple[int, ScoredPackage]]:
+        values = self.feasible_performance @ weights / VALUE_SCALE
+        order = np.argsort(-values, kind="stable")
+        if len(order) > k:
+            # Everything tied with the k-th value must be seen before ties are ordered.
+            cut = values[order[k - 1]] - 1e-9 * 2
+            order = order[values[order] >= cut]
+        candidates = [self._scored(self.feasible_rows[i], float(values[i])) for i in order]
+        return rank_scored(candidates)[:k]
+
+    def best_containing(self, weights: np.ndarray, option_index: int) -> ScoredPackage | None:
+        rows = np.flatnonzero(self.packages.membership[self.feasible_rows, option_index])
+        if len(rows) == 0:
+            return None
+        values = self.feasible_performance[rows] @ weights / VALUE_SCALE
+        top = values.max()
+        candidates = [self._scored(self.feasible_rows[rows[i]], float(values[i]))
+                      for i in np.flatnonzero(values >= top - 2e-9)]
+        return rank_scored(candidates)[0][1]
+
+
+def enumerated_feasibility(table: PerformanceTable):
+    """A feasibility test over constraint subsets, for the conflict search."""
+    packages = _all_packages(table)
+
+    def feasible(constraints: list[SourcedConstraint]) -> bool:
+        rows = np.ones(len(packages.membership), dtype=bool)
+        for item in constraints:
+            rows &= packages.mask(table, item.constraint)
+        return bool(rows.any())
+
+    return feasible
+
+
+def minimal_conflict(constraints: list[SourcedConstraint], feasible) -> list[SourcedConstraint]:
+    """A minimal infeasible subset of `constraints` by the deletion filter (Chinneck & Dravnieks 1991).
+
+    `constraints` must be infeasible together. Each constraint is dropped in turn
+    and stays dropped when the rest is still infeasible; what is left is infeasible
+    and every proper subset of it is feasible.
+    """
+    kept = list(constraints)
+    for item in list(constraints):
+        trial = [c for c in kept if c is not item]
+        if not feasible(trial):
+            kept = trial
+    return kept

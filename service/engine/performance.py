@@ -1,0 +1,95 @@
+"""The performance table: effects of every option on every criterion in one scenario and score case.
+
+This is the value model of DESIGN.md §2 as arrays: `effects[i, j]` is e[i][j]
+(the effect plus the scenario's delta), `interactions` the pairwise extras.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.domain import DecisionModel, ScoreCase
+
+VALUE_SCALE = 3.0  # value(S) = sum_j w_j perf_j(S) / 3 (DESIGN.md §2)
+TIE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class InteractionTerm:
+    first: int  # index into PerformanceTable.option_ids
+    second: int
+    effects: np.ndarray  # extra performance per criterion when both are chosen
+
+
+@dataclass(frozen=True, eq=False)
+class PerformanceTable:
+    """Effects of the package options (status quo excluded) under one scenario and score case."""
+
+    model_id: str
+    model_version: str
+    scenario: str | None
+    score_case: ScoreCase
+    option_ids: tuple[str, ...]
+    criterion_ids: tuple[str, ...]
+    effects: np.ndarray  # shape (options, criteria)
+    interactions: tuple[InteractionTerm, ...]
+
+    @property
+    def option_index(self) -> dict[str, int]:
+        return {option: index for index, option in enumerate(self.option_ids)}
+
+    def package_performance(self, members: frozenset[int] | set[int]) -> np.ndarray:
+        """perf[j](S) for a package given by option indices."""
+        performance = np.zeros(len(self.criterion_ids))
+        for index in members:
+            performance += self.effects[index]
+        for term in self.interactions:
+            if term.first in members and term.second in members:
+                performance += term.effects
+        return performance
+
+
+def package_value(performance: np.ndarray, weights: np.ndarray) -> float:
+    return float(performance @ weights) / VALUE_SCALE
+
+
+def _build_table(model: DecisionModel, scenario_id: str | None, score_case: ScoreCase) -> PerformanceTable:
+    option_ids = model.package_option_ids
+    criterion_ids = model.criterion_ids
+    effects = np.array([[model.effect(o, c).case(score_case) for c in criterion_ids] for o in option_ids],
+                       dtype=float).reshape(len(option_ids), len(criterion_ids))
+    option_index = {o: i for i, o in enumerate(option_ids)}
+    criterion_index = {c: j for j, c in enumerate(criterion_ids)}
+    if scenario_id is not None:
+        for adjustment in model.scenario(scenario_id).adjustments:
+            effects[option_index[adjustment.option], criterion_index[adjustment.criterion]] += adjustment.delta
+    terms = []
+    for interaction in model.interactions:
+        extra = np.zeros(len(criterion_ids))
+        for criterion, estimate in interaction.effects.items():
+            extra[criterion_index[criterion]] = estimate.case(score_case)
+        first, second = (option_index[o] for o in interaction.options)
+        terms.append(InteractionTerm(first, second, extra))
+    effects.setflags(write=False)
+    return PerformanceTable(model.id, model.version, scenario_id, score_case, option_ids, criterion_ids,
+                            effects, tuple(terms))
+
+
+_TABLES: dict[tuple, PerformanceTable] = {}
+_MAX_CACHED_TABLES = 512
+
+
+def performance_table(model: DecisionModel, scenario_id: str | None, score_case: ScoreCase) -> PerformanceTable:
+    """The table for one model, scenario and score case.
+
+    Cached by model version: a version is a content hash, so equal versions mean equal numbers.
+    """
+    key = (model.id, model.version, scenario_id, score_case)
+    table = _TABLES.get(key)
+    if table is None:
+        if len(_TABLES) >= _MAX_CACHED_TABLES:
+            _TABLES.clear()
+        table = _TABLES[key] = _build_table(model, scenario_id, score_case)
+    return table

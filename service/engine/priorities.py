@@ -1,0 +1,78 @@
+"""Turn a user's priorities into normalized criterion weights (DESIGN.md §2, §7)."""
+
+from __future__ import annotations
+
+import math
+
+from models.validation import Problem
+from service.engine.errors import RequestInvalid
+
+
+def normalized_weights(criterion_ids: tuple[str, ...], weights: dict[str, float]) -> tuple[dict[str, float], list[str]]:
+    """Weights scaled to sum 1 over the model's criteria, and warnings for criteria left out.
+
+    Raises `RequestInvalid` for unknown criteria and for negative, non-finite or all-zero weights.
+    """
+    problems = []
+    for criterion, weight in weights.items():
+        pointer = f"/weights/{_token(criterion)}"
+        if criterion not in criterion_ids:
+            problems.append(Problem(pointer, f"Unknown criterion '{criterion}'."))
+        elif isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            problems.append(Problem(pointer, "A weight is a finite number."))
+        elif weight < 0:
+            problems.append(Problem(pointer, "A weight cannot be negative."))
+    if problems:
+        raise RequestInvalid(problems)
+    total = math.fsum(weights.values())
+    if total <= 0:
+        raise RequestInvalid([Problem("/weights", "At least one weight must be positive.")])
+    normalized = {c: weights.get(c, 0.0) / total for c in criterion_ids}
+    return normalized, _left_out_warnings(criterion_ids, weights)
+
+
+def rank_order_centroid_weights(criterion_ids: tuple[str, ...], priority_order: list) -> tuple[dict[str, float], list[str]]:
+    """Rank-order-centroid weights from an order of importance.
+
+    `priority_order` lists criterion ids, most important first; an entry may be a
+    list of tied ids. With n criteria named, rank r gets (1/n) * sum(1/i for i in r..n)
+    (Barron & Barrett 1996); tied criteria share the mean of the weights of the
+    ranks they occupy. Criteria not named get 0 and a warning.
+    """
+    groups = [entry if isinstance(entry, list) else [entry] for entry in priority_order]
+    problems, seen = [], {}
+    for g_index, group in enumerate(groups):
+        if not group:
+            problems.append(Problem(f"/priority_order/{g_index}", "An empty group of tied criteria."))
+        for m_index, criterion in enumerate(group):
+            pointer = f"/priority_order/{g_index}" + (f"/{m_index}" if isinstance(priority_order[g_index], list) else "")
+            if criterion not in criterion_ids:
+                problems.append(Problem(pointer, f"Unknown criterion '{criterion}'."))
+            elif criterion in seen:
+                problems.append(Problem(pointer, f"Criterion '{criterion}' is named twice (first at {seen[criterion]})."))
+            seen.setdefault(criterion, pointer)
+    if problems:
+        raise RequestInvalid(problems)
+    if not seen:
+        raise RequestInvalid([Problem("/priority_order", "Name at least one criterion.")])
+    n = len(seen)
+    rank_weight = [sum(1.0 / i for i in range(r, n + 1)) / n for r in range(1, n + 1)]
+    weights = dict.fromkeys(criterion_ids, 0.0)
+    rank = 0
+    for group in groups:
+        shared = math.fsum(rank_weight[rank:rank + len(group)]) / len(group)
+        for criterion in group:
+            weights[criterion] = shared
+        rank += len(group)
+    return weights, _left_out_warnings(criterion_ids, seen)
+
+
+def _left_out_warnings(criterion_ids, named) -> list[str]:
+    left_out = [c for c in criterion_ids if c not in named]
+    if not left_out:
+        return []
+    return [f"Criteria not given a priority count 0: {', '.join(left_out)}."]
+
+
+def _token(key: str) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,216 @@
+"""Rank options and packages against a user's priorities and explain the result (DESIGN.md §5).
+
+`RankingRequest.from_fields` checks a request against a model (ids it names,
+priorities); `rank` computes the response. Both are plain Python: the API, the
+CLI and the tests call them alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models.domain import STATUS_QUO, Constraint, DecisionModel
+from models.loader import canonical_json, constraint_from_fields
+from models.validation import Problem, check_constraint_references
+from service.engine import ENGINE_VERSION
+from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.errors import InfeasibleConstraints, RequestInvalid
+from service.engine.optimizer import PackageProgram, SolverSettings, milp_feasibility
+from service.engine.ordering import ranked
+from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, ScoredPackage,
+                                     enumerated_feasibility, minimal_conflict)
+from service.engine.performance import VALUE_SCALE, PerformanceTable, performance_table
+from service.engine.priorities import normalized_weights, rank_order_centroid_weights
+
+DEFAULT_K = 5
+MAX_K = 50
+
+
+@dataclass(frozen=True)
+class RankingRequest:
+    """A checked ranking request: weights normalized, scenario resolved, constraints typed."""
+
+    weights: dict[str, float]
+    scenario: str | None
+    score_case: str = "likely"
+    constraints: tuple[Constraint, ...] = ()
+    k: int = DEFAULT_K
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_fields(cls, model: DecisionModel, fields: dict) -> RankingRequest:
+        """Check a loaded request (see `service.schemas.rankings`) against the model.
+
+        Raises `RequestInvalid` with a pointer for each problem found.
+        """
+        problems: list[Problem] = []
+        scenario = resolve_scenario(model, fields.get("scenario"), problems)
+        constraints = check_request_constraints(model, fields.get("constraints", []), problems)
+        weights, warnings = {}, []
+        try:
+            weights, warnings = priorities_from_fields(model, fields)
+        except RequestInvalid as error:
+            problems.extend(error.problems)
+        if problems:
+            raise RequestInvalid(problems)
+        return cls(weights=weights, scenario=scenario, score_case=fields.get("score_case", "likely"),
+                   constraints=tuple(constraints), k=fields.get("k", DEFAULT_K), warnings=tuple(warnings))
+
+    def canonical(self, model: DecisionModel) -> dict:
+        return {"model": model.id, "model_version": model.version, "weights": self.weights,
+                "scenario": self.scenario, "score_case": self.score_case,
+                "constraints": [c.to_document() for c in self.constraints], "k": self.k}
+
+
+def priorities_from_fields(model: DecisionModel, fields: dict) -> tuple[dict[str, float], list[str]]:
+    has_weights, has_order = "weights" in fields, "priority_order" in fields
+    if has_weights == has_order:
+        raise RequestInvalid([Problem("", "Give exactly one of 'weights' or 'priority_order'.")])
+    if has_weights:
+        return normalized_weights(model.criterion_ids, fields["weights"])
+    return rank_order_centroid_weights(model.criterion_ids, fields["priority_order"])
+
+
+def resolve_scenario(model: DecisionModel, scenario_id: str | None, problems: list[Problem]) -> str | None:
+    if scenario_id is None:
+        default = model.default_scenario
+        return default.id if default else None
+    if scenario_id not in {s.id for s in model.scenarios}:
+        problems.append(Problem("/scenario", f"Unknown scenario '{scenario_id}'."))
+        return None
+    return scenario_id
+
+
+def check_request_constraints(model: DecisionModel, constraints: list[dict], problems: list[Problem]) -> list[Constraint]:
+    options, criteria = set(model.option_ids), set(model.criterion_ids)
+    for index, constraint in enumerate(constraints):
+        check_constraint_references(constraint, options, criteria,
+                                    lambda sub, detail, i=index: problems.append(Problem(f"/constraints/{i}{sub}", detail)))
+    return [constraint_from_fields(c) for c in constraints]
+
+
+def input_sha256(model: DecisionModel, canonical_request: dict) -> str:
+    """SHA-256 over canonical JSON of the model version and the normalized request."""
+    return hashlib.sha256(canonical_json(canonical_request).encode()).hexdigest()
+
+
+def package_space(table: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings, method: str = "auto"):
+    """The exact search for packages: enumeration while small, the MILP beyond (or as asked)."""
+    if method == "enumeration" or (method == "auto" and len(table.option_ids) <= ENUMERATION_LIMIT):
+        return EnumeratedSpace(table, constraints), enumerated_feasibility(table)
+    return PackageProgram(table, constraints, settings), milp_feasibility(table, settings)
+
+
+def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings = SolverSettings(),
+         method: str = "auto") -> dict:
+    """The ranking of DESIGN.md §5 as a JSON-ready dict.
+
+    Raises `InfeasibleConstraints` (with a minimal conflict) when no package is
+    feasible, `SolverTimeLimit` when the MILP cannot prove optimality in time.
+    """
+    table = performance_table(model, request.scenario, request.score_case)
+    weights = np.array([request.weights[c] for c in table.criterion_ids])
+    constraints = sourced_constraints(model, request.scenario, list(request.constraints))
+    space, feasible = package_space(table, constraints, settings, method)
+
+    packages = space.best(weights, request.k)
+    if not packages:
+        conflict = minimal_conflict(constraints, feasible)
+        raise InfeasibleConstraints([c.source for c in conflict],
+                                    "No package satisfies these constraints together: "
+                                    + "; ".join(c.describe() for c in conflict) + ".")
+    excluded = excluded_options(model, request.scenario, constraints)
+    best = packages[0][1]
+    return {
+        "model": {"id": model.id, "version": model.version},
+        "scenario": request.scenario,
+        "score_case": request.score_case,
+        "weights": dict(request.weights),
+        "options": option_ranking(model, table, weights, excluded),
+        "packages": [package_document(rank_, package, table, weights) for rank_, package in packages],
+        "excluded": [{"option": option, "reasons": reasons} for option, reasons in excluded.items()],
+        "explanations": explanations(table, space, feasible, constraints, weights, best),
+        "warnings": list(request.warnings),
+        "provenance": {
+            "model_version": model.version,
+            "input_sha256": input_sha256(model, request.canonical(model)),
+            "solver": describe_method(space.method, settings),
+            "method": space.method,
+            "engine_version": ENGINE_VERSION,
+            "seed": None,
+        },
+    }
+
+
+_SOLVER_DESCRIPTION: dict[str, str] = {}
+
+
+def describe_method(method: str, settings: SolverSettings) -> str:
+    if method == "enumeration":
+        return "exact enumeration of every package (numpy)"
+    if "milp" not in _SOLVER_DESCRIPTION:
+        _SOLVER_DESCRIPTION["milp"] = settings.describe()
+    return _SOLVER_DESCRIPTION["milp"]
+
+
+def excluded_options(model: DecisionModel, scenario_id: str | None, constraints: list[SourcedConstraint]) -> dict[str, list[str]]:
+    """Options left out of the options ranking, each with every reason (DESIGN.md §7)."""
+    reasons: dict[str, list[str]] = {}
+    for item in constraints:
+        if item.constraint.type != "exclude":
+            continue
+        for option in item.constraint.options:
+            if item.source["source"] == "scenario":
+                text = f"unavailable in scenario '{scenario_id}'"
+            else:
+                text = f"excluded by {item.describe().split(':')[0]}"
+            reasons.setdefault(option, []).append(text)
+    return {option: reasons[option] for option in model.option_ids if option in reasons}
+
+
+def contributions(performance: np.ndarray, weights: np.ndarray, criterion_ids) -> dict[str, float]:
+    # "+ 0.0" turns -0.0 into 0.0 so JSON never shows "-0.0".
+    return {c: float(w * p) / VALUE_SCALE + 0.0 for c, w, p in zip(criterion_ids, weights, performance)}
+
+
+def option_ranking(model: DecisionModel, table: PerformanceTable, weights: np.ndarray, excluded) -> list[dict]:
+    index = table.option_index
+    entries = []
+    for option in model.option_ids:
+        if option in excluded:
+            continue
+        effects = table.effects[index[option]] if option != STATUS_QUO else np.zeros(len(weights))
+        entries.append((option, float(effects @ weights) / VALUE_SCALE, effects))
+    ordered = ranked(entries, value=lambda e: e[1], members=lambda e: () if e[0] == STATUS_QUO else (e[0],))
+    return [{"rank": rank_, "option": option, "value": value, "available": True,
+             "contributions": contributions(effects, weights, table.criterion_ids)}
+            for rank_, (option, value, effects) in ordered]
+
+
+def package_document(rank_: int, package: ScoredPackage, table: PerformanceTable, weights: np.ndarray) -> dict:
+    return {"rank": rank_, "options": list(package.options), "value": package.value,
+            "performance": {c: float(p) for c, p in zip(table.criterion_ids, package.performance)},
+            "contributions": contributions(package.performance, weights, table.criterion_ids)}
+
+
+def explanations(table, space, feasible, constraints, weights, best: ScoredPackage) -> list[dict]:
+    """For each option not in the best package: the best package with it and the value it costs,
+    or the minimal set of constraints that keeps it out of every package."""
+    result = []
+    for option_index, option in enumerate(table.option_ids):
+        if option in best.options:
+            continue
+        with_it = space.best_containing(weights, option_index)
+        if with_it is not None:
+            result.append({"option": option, "best_package_with_it": list(with_it.options),
+                           "value_loss": best.value - with_it.value, "reasons": [], "conflict": []})
+            continue
+        forced = SourcedConstraint(Constraint("include", options=(option,)), {"source": "explanation"})
+        conflict = [c for c in minimal_conflict([forced] + constraints, feasible) if c is not forced]
+        result.append({"option": option, "best_package_with_it": None, "value_loss": None,
+                       "reasons": [c.describe() for c in conflict],
+                       "conflict": [c.source for c in conflict]})
+    return result

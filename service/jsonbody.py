@@ -1,0 +1,76 @@
+"""Strict JSON request bodies: what is not JSON is a 400, never coerced.
+
+Python's json module accepts NaN, Infinity and duplicate keys; DESIGN.md §7 says
+those are not JSON. Depth is bounded so a hostile body cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort
+
+
+class NotJSON(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise NotJSON(f"{name} is not a JSON number.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise NotJSON(f"{text} is too large for a number.")
+    return value
+
+
+def _refuse_duplicates(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise NotJSON(f"Duplicate key {key!r}.")
+        result[key] = value
+    return result
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def strict_loads(text: bytes | str, max_depth: int):
+    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, bad text or depth over `max_depth`."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_refuse_duplicates)
+    except NotJSON:
+        raise
+    except (ValueError, RecursionError) as error:
+        raise NotJSON(str(error).split(":")[0] if not isinstance(error, RecursionError) else "Too deeply nested.") from None
+    if _depth(value) > max_depth:
+        raise NotJSON(f"Nested deeper than the limit of {max_depth} levels (MAX_JSON_DEPTH).")
+    return value
+
+
+class StrictJSONParser(FlaskParser):
+    """webargs parser for request bodies: 415 unless JSON, 400 unless strictly valid JSON."""
+
+    def load_json(self, req, schema):
+        if not req.get_data(cache=True):
+            abort(400, message="A JSON body is required.", problem="invalid-json")
+        if not core.is_json(req.mimetype):
+            abort(415, message="Send the body as application/json.", problem="unsupported-media-type")
+        try:
+            return strict_loads(req.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
+        except NotJSON as error:
+            abort(400, message=f"The body is not valid JSON: {error}", problem="invalid-json")

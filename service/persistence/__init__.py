@@ -1,0 +1,1 @@
+"""Persistence: the database (SQLite file by default, PostgreSQL through DATABASE_URL)."""
