@@ -204,7 +204,12 @@ class ModelDocumentSchema(StrictSchema):
 def pointers_from_messages(messages, prefix: str = "") -> list[tuple[str, str]]:
     """Flatten marshmallow's nested error messages into (JSON pointer, detail) pairs (RFC 6901)."""
     pairs: list[tuple[str, str]] = []
-    if isinstance(messages, dict):
+    if isinstance(messages, dict) and messages and set(messages) <= {"key", "value"}:
+        # A Dict field's entry: {"key": [...], "value": ...}; both concern the entry itself.
+        for part, nested in messages.items():
+            pairs.extend((pointer, f"{'Key: ' if part == 'key' else ''}{detail}")
+                         for pointer, detail in pointers_from_messages(nested, prefix))
+    elif isinstance(messages, dict):
         for key, value in messages.items():
             if key == "_schema":
                 pairs.extend(pointers_from_messages(value, prefix))

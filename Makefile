@@ -1,0 +1,34 @@
+# Two commands set up a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install serve test openapi bench loadtest clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve on http://127.0.0.1:8000 with the embedded default (SQLite under ./data).
+serve: install
+	$(BIN)/policy-options migrate
+	$(BIN)/gunicorn -c service/gunicorn_conf.py 'service:create_app()'
+
+## The whole test suite (PostgreSQL tests run when TEST_DATABASE_URL is set).
+test: install
+	$(BIN)/python -m pytest
+
+openapi: install
+	$(BIN)/policy-options openapi -o openapi.yaml
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .hypothesis

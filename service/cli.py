@@ -1,0 +1,176 @@
+"""The `policy-options` command: rank without a server, migrate, write the OpenAPI document.
+
+Errors print one clear line on stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from models.loader import builtin_models, model_from_document
+from models.schema import pointers_from_messages
+from models.validation import ModelInvalid
+from service.engine.errors import EngineError, InfeasibleConstraints, RequestInvalid
+
+
+class CommandError(Exception):
+    pass
+
+
+def _load_model(args):
+    if args.model_file:
+        import yaml
+
+        path = Path(args.model_file)
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model_from_document(document)
+    model = builtin_models().get(args.model)
+    if model is None:
+        raise CommandError(f"unknown model '{args.model}' (built-in: {', '.join(builtin_models())})")
+    return model
+
+
+def _weights(pairs: list[str]) -> dict[str, float]:
+    weights = {}
+    for pair in pairs:
+        criterion, separator, value = pair.partition("=")
+        if not separator:
+            raise CommandError(f"--weight takes CRITERION=VALUE, not {pair!r}")
+        try:
+            weights[criterion] = float(value)
+        except ValueError:
+            raise CommandError(f"--weight {criterion}: {value!r} is not a number") from None
+    return weights
+
+
+def ranking_fields(args) -> dict:
+    """The request body the API would receive, from the command's arguments."""
+    from service.jsonbody import NotJSON, strict_loads
+
+    body: dict = {}
+    if args.request:
+        try:
+            body = strict_loads(Path(args.request).read_bytes(), max_depth=32)
+        except (OSError, NotJSON) as error:
+            raise CommandError(f"cannot read {args.request}: {error}") from None
+    if args.weight:
+        body["weights"] = _weights(args.weight)
+    for name in ("scenario", "k", "score_case"):
+        if getattr(args, name) is not None:
+            body[name] = getattr(args, name)
+    return body
+
+
+def _table(result: dict) -> str:
+    lines = [f"Model {result['model']['id']} ({result['model']['version']}), scenario {result['scenario']}, "
+             f"{result['score_case']} effects", "", "Packages"]
+    for package in result["packages"]:
+        lines.append(f"  {package['rank']:>3}  {package['value']:+.4f}  {' + '.join(package['options']) or '(status quo)'}")
+    lines += ["", "Options on their own"]
+    for option in result["options"]:
+        lines.append(f"  {option['rank']:>3}  {option['value']:+.4f}  {option['option']}")
+    for item in result["excluded"]:
+        lines.append(f"  excluded  {item['option']}: {'; '.join(item['reasons'])}")
+    if result["explanations"]:
+        lines += ["", "What leaving the best package costs"]
+        for item in result["explanations"]:
+            if item["value_loss"] is not None:
+                lines.append(f"  {item['option']}: best with it {' + '.join(item['best_package_with_it'])}, "
+                             f"value lost {item['value_loss']:.4f}")
+            else:
+                lines.append(f"  {item['option']}: impossible ({'; '.join(item['reasons'])})")
+    for warning in result["warnings"]:
+        lines.append(f"warning: {warning}")
+    lines += ["", f"input sha256 {result['provenance']['input_sha256']}, {result['provenance']['solver']}"]
+    return "\n".join(lines)
+
+
+def command_rank(args) -> int:
+    from service.engine.optimizer import SolverSettings
+    from service.engine.ranking import RankingRequest, rank
+    from service.schemas.rankings import RankingRequestSchema
+
+    model = _load_model(args)
+    fields = RankingRequestSchema().load(ranking_fields(args))
+    result = rank(model, RankingRequest.from_fields(model, fields),
+                  SolverSettings(time_limit_seconds=args.time_limit), method=args.method)
+    print(json.dumps(result, indent=2) if args.json else _table(result))
+    return 0
+
+
+def command_openapi(args) -> int:
+    import yaml
+
+    from service import create_app
+    from service.openapi import openapi_document
+
+    app = create_app({"DATABASE_URL": "sqlite://", "AUTO_MIGRATE": False})
+    text = yaml.safe_dump(openapi_document(app), sort_keys=True, allow_unicode=True)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def command_migrate(args) -> int:
+    from service.config import settings_from_environment
+    from service.persistence.database import make_engine, migrate
+
+    url = settings_from_environment()["DATABASE_URL"]
+    migrate(make_engine(url))
+    print(f"database at the latest schema: {url.split('@')[-1]}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="policy-options", description=__doc__.splitlines()[0])
+    commands = root.add_subparsers(dest="command", required=True)
+
+    rank = commands.add_parser("rank", help="rank options and packages against priorities")
+    rank.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
+    rank.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
+    rank.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
+    rank.add_argument("--request", metavar="FILE.json", help="a rankings request body, as the API takes it")
+    rank.add_argument("--scenario")
+    rank.add_argument("--k", type=int)
+    rank.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
+    rank.add_argument("--method", choices=("auto", "enumeration", "milp"), default="auto")
+    rank.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
+    rank.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
+    rank.set_defaults(run=command_rank)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
+    openapi.add_argument("-o", "--output")
+    openapi.set_defaults(run=command_openapi)
+
+    migrate = commands.add_parser("migrate", help="bring the database (DATABASE_URL) to the latest schema")
+    migrate.set_defaults(run=command_migrate)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CommandError as error:
+        message = str(error)
+    except ValidationError as error:
+        message = "; ".join(f"{p or '/'}: {d}" for p, d in pointers_from_messages(error.messages))
+    except (RequestInvalid, ModelInvalid) as error:
+        message = "; ".join(f"{p.pointer or '/'}: {p.detail}" for p in error.problems)
+    except InfeasibleConstraints as error:
+        message = f"{error} (conflict: {json.dumps(error.conflict)})"
+    except EngineError as error:
+        message = str(error)
+    print(f"policy-options: error: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
