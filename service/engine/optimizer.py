@@ -86,25 +86,22 @@ class PackageProgram:
     def __init__(self, table: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings):
         self.table = table
         self.settings = settings
+        self.option_index = table.option_index
         n = len(table.option_ids)
         problem = pulp.LpProblem("packages", pulp.LpMaximize)
-        self.x = [pulp.LpVariable(f"x{i:05d}", cat=pulp.LpBinary) for i in range(n)]
-        self.y = [pulp.LpVariable(f"y{t:05d}", lowBound=0, upBound=1) for t in range(len(table.interactions))]
+        self.x = [problem.add_variable(f"x{i:05d}", 0, 1, cat=pulp.LpBinary) for i in range(n)]
+        self.y = [problem.add_variable(f"y{t:05d}", 0, 1) for t in range(len(table.interactions))]
         for term, y in zip(table.interactions, self.y):
             a, b = self.x[term.first], self.x[term.second]
             problem += y <= a
             problem += y <= b
             problem += y >= a + b - 1
-        self.performance = [
-            pulp.lpSum(table.effects[i, j] * self.x[i] for i in range(n) if table.effects[i, j] != 0)
-            + pulp.lpSum(term.effects[j] * y for term, y in zip(table.interactions, self.y) if term.effects[j] != 0)
-            for j in range(len(table.criterion_ids))
-        ]
         for item in constraints:
             for row in self._rows(item):
                 problem += row
-        # A placeholder objective touching every column, so HiGHS knows them all.
-        problem += pulp.lpSum(0 * v for v in self.x + self.y) + 0
+        # A placeholder objective that names every column, so PuLP hands them all to HiGHS;
+        # the real costs are set on the HiGHS model for each set of weights.
+        problem += pulp.lpSum(self.x + self.y)
         solver = pulp.HiGHS(
             msg=False, threads=settings.threads, timeLimit=settings.time_limit_seconds,
             gapRel=0.0, gapAbs=0.0,
@@ -121,7 +118,7 @@ class PackageProgram:
     def _rows(self, item: SourcedConstraint):
         c = self.table
         constraint = item.constraint
-        index = c.option_index
+        index = self.option_index
         chosen = pulp.lpSum(self.x[index[o]] for o in constraint.options)
         match constraint.type:
             case "include":
@@ -139,9 +136,15 @@ class PackageProgram:
             case "max_options":
                 return [pulp.lpSum(self.x) <= constraint.count]
             case "min_performance":
-                j = c.criterion_ids.index(constraint.criterion)
-                return [self.performance[j] >= constraint.at_least - TIE_TOLERANCE]
+                return [self._performance(c.criterion_ids.index(constraint.criterion)) >= constraint.at_least - TIE_TOLERANCE]
         raise ValueError(f"unknown constraint type {constraint.type!r}")
+
+    def _performance(self, j: int):
+        """perf[j] as a linear expression; built only for criteria a constraint bounds."""
+        table = self.table
+        column = table.effects[:, j]
+        return (pulp.lpSum(float(column[i]) * self.x[i] for i in np.flatnonzero(column))
+                + pulp.lpSum(float(term.effects[j]) * y for term, y in zip(table.interactions, self.y) if term.effects[j] != 0))
 
     # -- solving -----------------------------------------------------------------------------
 

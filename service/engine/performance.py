@@ -58,10 +58,12 @@ def package_value(performance: np.ndarray, weights: np.ndarray) -> float:
 def _build_table(model: DecisionModel, scenario_id: str | None, score_case: ScoreCase) -> PerformanceTable:
     option_ids = model.package_option_ids
     criterion_ids = model.criterion_ids
-    effects = np.array([[model.effect(o, c).case(score_case) for c in criterion_ids] for o in option_ids],
-                       dtype=float).reshape(len(option_ids), len(criterion_ids))
     option_index = {o: i for i, o in enumerate(option_ids)}
     criterion_index = {c: j for j, c in enumerate(criterion_ids)}
+    effects = np.zeros((len(option_ids), len(criterion_ids)))
+    for effect in model.effects:
+        if effect.option in option_index:
+            effects[option_index[effect.option], criterion_index[effect.criterion]] = effect.effect_vs_status_quo.case(score_case)
     if scenario_id is not None:
         for adjustment in model.scenario(scenario_id).adjustments:
             effects[option_index[adjustment.option], criterion_index[adjustment.criterion]] += adjustment.delta

@@ -27,6 +27,7 @@ from service.engine.priorities import normalized_weights, rank_order_centroid_we
 
 DEFAULT_K = 5
 MAX_K = 50
+MAX_EXPLAINED_BY_MILP = 20
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ class RankingRequest:
                    constraints=tuple(constraints), k=fields.get("k", DEFAULT_K), warnings=tuple(warnings))
 
     def canonical(self, model: DecisionModel) -> dict:
-        return {"model": model.id, "model_version": model.version, "weights": self.weights,
+        # Rounded so that equal priorities written differently (2:1 or 4:2) hash alike.
+        weights = {c: round(w, 12) for c, w in self.weights.items()}
+        return {"model": model.id, "model_version": model.version, "weights": weights,
                 "scenario": self.scenario, "score_case": self.score_case,
                 "constraints": [c.to_document() for c in self.constraints], "k": self.k}
 
@@ -124,6 +127,11 @@ def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings
                                     + "; ".join(c.describe() for c in conflict) + ".")
     excluded = excluded_options(model, request.scenario, constraints)
     best = packages[0][1]
+    explained, unexplained = explained_options(table, space, weights, best)
+    warnings = list(request.warnings)
+    if unexplained:
+        warnings.append(f"Explanations cover the {len(explained)} options with the highest value on their own; "
+                        f"{unexplained} other options are not explained (limit {MAX_EXPLAINED_BY_MILP} for large models).")
     return {
         "model": {"id": model.id, "version": model.version},
         "scenario": request.scenario,
@@ -132,8 +140,8 @@ def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings
         "options": option_ranking(model, table, weights, excluded),
         "packages": [package_document(rank_, package, table, weights) for rank_, package in packages],
         "excluded": [{"option": option, "reasons": reasons} for option, reasons in excluded.items()],
-        "explanations": explanations(table, space, feasible, constraints, weights, best),
-        "warnings": list(request.warnings),
+        "explanations": explanations(table, space, feasible, constraints, weights, best, explained),
+        "warnings": warnings,
         "provenance": {
             "model_version": model.version,
             "input_sha256": input_sha256(model, request.canonical(model)),
@@ -196,13 +204,27 @@ def package_document(rank_: int, package: ScoredPackage, table: PerformanceTable
             "contributions": contributions(package.performance, weights, table.criterion_ids)}
 
 
-def explanations(table, space, feasible, constraints, weights, best: ScoredPackage) -> list[dict]:
-    """For each option not in the best package: the best package with it and the value it costs,
+def explained_options(table: PerformanceTable, space, weights: np.ndarray, best: ScoredPackage) -> tuple[list[int], int]:
+    """Which options to explain, and how many were left out.
+
+    Every option not in the best package while packages are enumerated; beyond that
+    each explanation is a MILP solve, so at most MAX_EXPLAINED_BY_MILP, those with the
+    highest value on their own (the ones a reader asks about first).
+    """
+    candidates = [i for i, option in enumerate(table.option_ids) if option not in best.options]
+    if space.method == "enumeration" or len(candidates) <= MAX_EXPLAINED_BY_MILP:
+        return candidates, 0
+    single_values = table.effects[candidates] @ weights
+    chosen = sorted(np.argsort(-single_values, kind="stable")[:MAX_EXPLAINED_BY_MILP])
+    return [candidates[i] for i in chosen], len(candidates) - MAX_EXPLAINED_BY_MILP
+
+
+def explanations(table, space, feasible, constraints, weights, best: ScoredPackage, explained: list[int]) -> list[dict]:
+    """For each explained option: the best package with it and the value it costs,
     or the minimal set of constraints that keeps it out of every package."""
     result = []
-    for option_index, option in enumerate(table.option_ids):
-        if option in best.options:
-            continue
+    for option_index in explained:
+        option = table.option_ids[option_index]
         with_it = space.best_containing(weights, option_index)
         if with_it is not None:
             result.append({"option": option, "best_package_with_it": list(with_it.options),
