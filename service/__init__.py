@@ -28,7 +28,7 @@ class ServiceState:
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
     from service import errors
-    from service.api import docs, health, models, rankings
+    from service.api import docs, health, models, pages, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
     from service.schemas.common import ProblemSchema
 
@@ -49,9 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     api = Api(app)
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in (models.blp, rankings.blp, health.blp):
+    for blueprint in (models.blp, rankings.blp, robustness.blp, workshops.blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(pages.blp)
     errors.register_error_handlers(app)
 
     app.extensions["policy_options"] = ServiceState(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,3 +26,88 @@ class StoredModel(Base):
     title: Mapped[str] = mapped_column(Text)
     document: Mapped[str] = mapped_column(Text)  # the validated model document as JSON
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+# -- Scenario workshops (issue [4/7]) ------------------------------------------------------------
+# Tokens are never stored: only their SHA-256 hex digests (64 characters).
+
+
+class Workshop(Base):
+    """A facilitated meeting on one model, scenario and set of request constraints."""
+
+    __tablename__ = "workshops"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    model_id: Mapped[str] = mapped_column(String(80))
+    model_version: Mapped[str] = mapped_column(String(100))
+    scenario: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    constraints: Mapped[str] = mapped_column(Text)  # request constraints (DESIGN.md §3) as JSON
+    join_code: Mapped[str] = mapped_column(String(32), unique=True)
+    facilitator_token_sha256: Mapped[str] = mapped_column(String(64))
+    current_round: Mapped[int] = mapped_column(Integer, default=1)
+    results_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept in the row so the participant limit is enforced by one atomic UPDATE.
+    participant_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Participant(Base):
+    __tablename__ = "workshop_participants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    perspective: Mapped[str | None] = mapped_column(Text, nullable=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Bumped first in every submission transaction: the row lock serializes one participant's writes.
+    submission_count: Mapped[int] = mapped_column(Integer, default=0)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class WorkshopRound(Base):
+    __tablename__ = "workshop_rounds"
+    __table_args__ = (UniqueConstraint("workshop_id", "number", name="uq_workshop_rounds_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Submission(Base):
+    """One version of a participant's priorities in a round; every version is kept.
+
+    Exactly one version per participant and round is current (a partial unique index).
+    """
+
+    __tablename__ = "workshop_submissions"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "round_number", "version", name="uq_workshop_submissions_version"),
+        Index("uq_workshop_submissions_current", "participant_id", "round_number", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("workshop_participants.id", ondelete="CASCADE"))
+    round_number: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    priorities: Mapped[str] = mapped_column(Text)  # the submission as given (weights or priority_order, overrides, comment), JSON
+    weights: Mapped[str] = mapped_column(Text)  # the normalized weights, JSON
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class AuditEvent(Base):
+    """Who did what when in a workshop (never a token)."""
+
+    __tablename__ = "workshop_audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # "facilitator", "participant:<id>" or "join-code"
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

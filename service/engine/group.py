@@ -1,0 +1,492 @@
+"""Group analysis for scenario workshops (DESIGN.md §5.2, §7): plain Python, no Flask.
+
+Each participant has normalized weights and may move the most likely value of
+some effects within the model's low..high range (`EffectOverride`). From these
+`group_results` computes each participant's ranking, the group ranking (mean of
+normalized weights, and a Borda count over the individual package rankings),
+the consensus (Kendall's W over the option rankings), the most contested
+criteria, and the compromise package that minimizes the largest regret.
+
+All participants choose among the same packages: those feasible under the
+workshop's constraints evaluated with the model's own effects, so that a
+`min_performance` constraint means the same for everyone. Overrides change
+values, never feasibility.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from models.domain import DecisionModel
+from models.loader import canonical_json
+from models.validation import Problem
+from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.errors import InfeasibleConstraints, RequestInvalid, SolverFailure, SolverTimeLimit
+from service.engine.optimizer import SolverSettings, _quiet_highs, milp_feasibility
+from service.engine.ordering import ranked
+from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, enumerated_feasibility,
+                                     minimal_conflict)
+from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE, PerformanceTable, performance_table
+from service.engine.ranking import excluded_options, option_ranking
+
+# Packages listed in the Borda count (all are counted; the list is cut for the response).
+BORDA_LISTED = 50
+# Beyond enumeration the Borda count runs over each participant's few best packages.
+BORDA_TOP_PER_PARTICIPANT = 3
+
+
+@dataclass(frozen=True)
+class EffectOverride:
+    """A participant's own most likely value for one effect (within the model's low..high)."""
+
+    option: str
+    criterion: str
+    likely: float
+
+    def to_document(self) -> dict:
+        return {"option": self.option, "criterion": self.criterion, "likely": self.likely}
+
+
+@dataclass(frozen=True)
+class ParticipantPriorities:
+    participant_id: str
+    display_name: str
+    weights: dict[str, float]  # normalized to sum 1 over the model's criteria
+    effect_overrides: tuple[EffectOverride, ...] = ()
+
+
+def checked_effect_overrides(model: DecisionModel, overrides: list[dict]) -> tuple[EffectOverride, ...]:
+    """Overrides as typed values; raise `RequestInvalid` (pointers under /effect_overrides)
+    for unknown ids, the status quo, an option or criterion named twice, or a value
+    outside the effect's low..high range."""
+    problems, seen, result = [], set(), []
+    package_options, criteria = set(model.package_option_ids), set(model.criterion_ids)
+    for index, item in enumerate(overrides):
+        pointer = f"/effect_overrides/{index}"
+        option, criterion, likely = item["option"], item["criterion"], item["likely"]
+        if option not in package_options:
+            problems.append(Problem(f"{pointer}/option", f"Unknown option '{option}' (the status quo has no effects)."))
+            continue
+        if criterion not in criteria:
+            problems.append(Problem(f"{pointer}/criterion", f"Unknown criterion '{criterion}'."))
+            continue
+        if (option, criterion) in seen:
+            problems.append(Problem(pointer, f"The effect of '{option}' on '{criterion}' is overridden twice."))
+            continue
+        seen.add((option, criterion))
+        estimate = model.effect(option, criterion)
+        if not estimate.low <= likely <= estimate.high:
+            problems.append(Problem(f"{pointer}/likely", f"Must lie within the effect's range "
+                                                         f"{estimate.low:g}..{estimate.high:g}."))
+            continue
+        result.append(EffectOverride(option, criterion, float(likely)))
+    if problems:
+        raise RequestInvalid(problems)
+    return tuple(result)
+
+
+def participant_table(model: DecisionModel, base: PerformanceTable, overrides: tuple[EffectOverride, ...]) -> PerformanceTable:
+    """The likely-case table as this participant sees it: the model's table with their overrides.
+
+    A scenario's delta is added to low, likely and high alike, so moving the model's
+    likely value by d moves the table's entry by d.
+    """
+    if not overrides:
+        return base
+    effects = base.effects.copy()
+    index, criteria = base.option_index, base.criterion_ids
+    for item in overrides:
+        effects[index[item.option], criteria.index(item.criterion)] += item.likely - model.effect(item.option, item.criterion).likely
+    effects.setflags(write=False)
+    digest = hashlib.sha256(canonical_json([o.to_document() for o in overrides]).encode()).hexdigest()[:12]
+    return dataclasses.replace(base, effects=effects, model_version=f"{base.model_version}+{digest}")
+
+
+# -- Consensus -------------------------------------------------------------------------------
+
+
+def tied_ranks(values: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Ranks 1..n by value, highest first; values equal within 1e-9 share their mean rank.
+
+    Returns the ranks and the sizes of the tie groups.
+    """
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values))
+    groups, start = [], 0
+    while start < len(order):
+        anchor, end = values[order[start]], start + 1
+        while end < len(order) and values[order[end]] >= anchor - TIE_TOLERANCE:
+            end += 1
+        ranks[order[start:end]] = (start + 1 + end) / 2.0
+        groups.append(end - start)
+        start = end
+    return ranks, groups
+
+
+def kendall_w(scores: np.ndarray) -> float | None:
+    """Kendall's coefficient of concordance with the correction for ties.
+
+    `scores` is (raters, objects), higher is better. W = 12 S / (m²(n³ − n) − m Σ T),
+    S the sum of squared deviations of the objects' rank sums from their mean and
+    T = Σ (t³ − t) over each rater's tie groups (Kendall & Babington Smith 1939;
+    Siegel & Castellan 1988, §9.4). None when undefined: fewer than two raters or
+    objects, or every rater ties every object.
+    """
+    m, n = scores.shape
+    if m < 2 or n < 2:
+        return None
+    rank_sums = np.zeros(n)
+    ties = 0.0
+    for row in scores:
+        ranks, groups = tied_ranks(row)
+        rank_sums += ranks
+        ties += sum(t ** 3 - t for t in groups)
+    s = float(((rank_sums - rank_sums.mean()) ** 2).sum())
+    denominator = m * m * (n ** 3 - n) - m * ties
+    if denominator <= 0:
+        return None
+    return 12.0 * s / denominator
+
+
+def contested_criteria(criterion_ids: tuple[str, ...], weights: np.ndarray) -> list[dict]:
+    """Criteria by the standard deviation (population, ddof=0) across participants of their
+    normalized weight, most contested first; ties keep the model's order."""
+    spreads = weights.std(axis=0) if len(weights) else np.zeros(len(criterion_ids))
+    means = weights.mean(axis=0) if len(weights) else np.zeros(len(criterion_ids))
+    order = sorted(range(len(criterion_ids)), key=lambda j: -spreads[j])
+    return [{"criterion": criterion_ids[j], "spread": float(spreads[j]), "mean_weight": float(means[j])} for j in order]
+
+
+def borda_points(values: np.ndarray) -> np.ndarray:
+    """Borda points of candidates (columns) over raters (rows of values, higher is better).
+
+    With m candidates a rater gives m − position points (m − 1 to the first, 0 to the
+    last); tied candidates share the mean of the points of the positions they occupy.
+    """
+    m = values.shape[1]
+    points = np.zeros(m)
+    for row in values:
+        ranks, _ = tied_ranks(row)
+        points += m - ranks
+    return points
+
+
+# -- The package search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageChoice:
+    options: tuple[str, ...]
+    members: frozenset[int]
+
+
+class _EnumeratedGroupSpace:
+    """Every feasible package and every participant's value of each (exact, small models)."""
+
+    method = "enumeration"
+
+    def __init__(self, base: PerformanceTable, constraints: list[SourcedConstraint], tables: list[PerformanceTable],
+                 weights: np.ndarray):
+        space = EnumeratedSpace(base, constraints)
+        self.base = base
+        self.membership = space.packages.membership[space.feasible_rows]
+        base_performance = space.feasible_performance
+        self.values = np.column_stack([
+            (base_performance + self.membership @ (table.effects - base.effects)) @ w / VALUE_SCALE
+            for table, w in zip(tables, weights)
+        ]) if tables else np.zeros((len(self.membership), 0))
+        self.choices = [PackageChoice(tuple(sorted(base.option_ids[i] for i in np.flatnonzero(row))),
+                                      frozenset(int(i) for i in np.flatnonzero(row))) for row in self.membership]
+
+    def __len__(self):
+        return len(self.choices)
+
+    def best(self, column: int) -> PackageChoice:
+        return _first_ranked(self.choices, self.values[:, column])
+
+    def best_for_weights(self, weights: np.ndarray) -> PackageChoice:
+        values = (self.membership @ self.base.effects + _interaction_performance(self.base, self.membership)) @ weights
+        return _first_ranked(self.choices, values / VALUE_SCALE)
+
+    def compromise(self, bests: np.ndarray) -> PackageChoice:
+        worst_regret = (bests[None, :] - self.values).max(axis=1)
+        return _first_ranked(self.choices, -worst_regret)
+
+    def borda_candidates(self) -> list[PackageChoice]:
+        return self.choices
+
+
+def _interaction_performance(table: PerformanceTable, membership: np.ndarray) -> np.ndarray:
+    extra = np.zeros((len(membership), len(table.criterion_ids)))
+    for term in table.interactions:
+        extra[membership[:, term.first] & membership[:, term.second]] += term.effects
+    return extra
+
+
+def _first_ranked(choices: list[PackageChoice], values: np.ndarray) -> PackageChoice:
+    top = values.max()
+    near = [(choices[i], float(values[i])) for i in np.flatnonzero(values >= top - 2 * TIE_TOLERANCE)]
+    return ranked(near, value=lambda item: item[1], members=lambda item: item[0].options)[0][1][0]
+
+
+class MinimaxRegretProgram:
+    """The package search as a mixed-integer program in HiGHS (for models beyond enumeration).
+
+    Binary x_i per option and y_t = x_a AND x_b per interaction (exact linearization),
+    the workshop's constraints as rows on the model's own effects. Participant p's
+    value of a package is linear: c_p·x + d_p·y. Their best value b_p comes from
+    maximizing it; the compromise minimizes z subject to z ≥ b_p − (c_p·x + d_p·y)
+    for every p.
+    """
+
+    method = "milp"
+
+    def __init__(self, base: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings):
+        self.base, self.settings = base, settings
+        n, t = len(base.option_ids), len(base.interactions)
+        highs = _quiet_highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", settings.threads)
+        highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.setOptionValue("mip_abs_gap", 0.0)
+        for _ in range(n + t):
+            highs.addVar(0.0, 1.0)
+        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                                    np.array([highspy.HighsVarType.kInteger] * n))
+        self.highs, self.n, self.t = highs, n, t
+        for k, term in enumerate(base.interactions):
+            y = n + k
+            self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.first: -1.0})
+            self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.second: -1.0})
+            self._row(-1.0, highspy.kHighsInf, {y: 1.0, term.first: -1.0, term.second: -1.0})
+        for item in constraints:
+            for lower, upper, coefficients in self._constraint_rows(item.constraint):
+                self._row(lower, upper, coefficients)
+
+    def _row(self, lower: float, upper: float, coefficients: dict[int, float]) -> int:
+        columns = np.array(list(coefficients), dtype=np.int32)
+        self.highs.addRow(lower, upper, len(columns), columns, np.array(list(coefficients.values()), dtype=float))
+        return self.highs.getNumRow() - 1
+
+    def _constraint_rows(self, constraint) -> list[tuple[float, float, dict[int, float]]]:
+        index, inf = self.base.option_index, highspy.kHighsInf
+        chosen = {index[o]: 1.0 for o in constraint.options}
+        match constraint.type:
+            case "include":
+                return [(1.0, 1.0, {index[o]: 1.0}) for o in constraint.options]
+            case "exclude":
+                return [(0.0, 0.0, {index[o]: 1.0}) for o in constraint.options]
+            case "requires":
+                return [(-inf, 0.0, {index[constraint.option]: 1.0, index[constraint.requires]: -1.0})]
+            case "excludes":
+                return [(-inf, len(chosen) - 1.0, chosen)]
+            case "at_most":
+                return [(-inf, float(constraint.count), chosen)]
+            case "at_least":
+                return [(float(constraint.count), inf, chosen)]
+            case "max_options":
+                return [(-inf, float(constraint.count), dict.fromkeys(range(self.n), 1.0))]
+            case "min_performance":
+                j = self.base.criterion_ids.index(constraint.criterion)
+                coefficients = {i: float(self.base.effects[i, j]) for i in range(self.n) if self.base.effects[i, j] != 0}
+                for k, term in enumerate(self.base.interactions):
+                    if term.effects[j] != 0:
+                        coefficients[self.n + k] = float(term.effects[j])
+                return [(constraint.at_least - TIE_TOLERANCE, inf, coefficients)]
+        raise ValueError(f"unknown constraint type {constraint.type!r}")
+
+    @staticmethod
+    def value_costs(table: PerformanceTable, weights: np.ndarray) -> np.ndarray:
+        """The objective coefficients of one participant's value over the x and y columns."""
+        return np.concatenate([table.effects @ weights, [term.effects @ weights for term in table.interactions]]) / VALUE_SCALE
+
+    def _solve(self, costs: np.ndarray, sense) -> frozenset[int] | None:
+        columns = self.highs.getNumCol()
+        full = np.zeros(columns)
+        full[:len(costs)] = costs
+        if len(costs) < columns:
+            full[len(costs):] = 1.0  # the regret column z, when present
+        self.highs.changeObjectiveSense(sense)
+        self.highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), full)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            values = self.highs.getSolution().col_value
+            return frozenset(i for i in range(self.n) if values[i] > 0.5)
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None
+        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
+            raise SolverTimeLimit(f"HiGHS did not prove optimality within {self.settings.time_limit_seconds:g} s.")
+        raise SolverFailure(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}.")
+
+    def choice(self, members: frozenset[int]) -> PackageChoice:
+        return PackageChoice(tuple(sorted(self.base.option_ids[i] for i in members)), members)
+
+    def best_packages(self, costs: np.ndarray, k: int) -> list[PackageChoice]:
+        """The k best packages for one objective, by re-solving with no-good cuts."""
+        found, cuts = [], []
+        try:
+            while len(found) < k:
+                members = self._solve(costs, highspy.ObjSense.kMaximize)
+                if members is None:
+                    break
+                found.append(self.choice(members))
+                coefficients = {i: (-1.0 if i in members else 1.0) for i in range(self.n)}
+                cuts.append(self._row(1.0 - len(members), highspy.kHighsInf, coefficients))
+        finally:
+            if cuts:
+                self.highs.deleteRows(len(cuts), np.array(cuts, dtype=np.int32))
+        return found
+
+    def compromise(self, costs_by_participant: list[np.ndarray], bests: np.ndarray) -> PackageChoice:
+        z = self.highs.getNumCol()
+        self.highs.addVar(-highspy.kHighsInf, highspy.kHighsInf)
+        rows = [self._row(float(best), highspy.kHighsInf,
+                          {**{c: float(v) for c, v in enumerate(costs) if v != 0}, z: 1.0})
+                for costs, best in zip(costs_by_participant, bests)]
+        try:
+            members = self._solve(np.zeros(self.n + self.t), highspy.ObjSense.kMinimize)
+        finally:
+            self.highs.deleteRows(len(rows), np.array(rows, dtype=np.int32))
+            self.highs.deleteCols(1, np.array([z], dtype=np.int32))
+        return self.choice(members)
+
+
+# -- Results ------------------------------------------------------------------------------------
+
+
+def group_results(model: DecisionModel, scenario_id: str | None, request_constraints: list,
+                  participants: list[ParticipantPriorities], settings: SolverSettings = SolverSettings(),
+                  method: str = "auto") -> dict:
+    """The analysis of DESIGN.md §5.2 (without `round`, which the caller knows) as a JSON-ready dict.
+
+    `method` is "enumeration", "milp" or "auto" (enumeration up to ENUMERATION_LIMIT options).
+    Raises `InfeasibleConstraints` when no package satisfies the constraints, and the
+    solver errors of `service.engine.errors`.
+    """
+    base = performance_table(model, scenario_id, "likely")
+    constraints = sourced_constraints(model, scenario_id, list(request_constraints))
+    excluded = excluded_options(model, scenario_id, constraints)
+    criteria = base.criterion_ids
+    tables = [participant_table(model, base, p.effect_overrides) for p in participants]
+    weights = np.array([[p.weights.get(c, 0.0) for c in criteria] for p in participants]).reshape(len(participants), len(criteria))
+
+    enumerate_all = method == "enumeration" or (method == "auto" and len(base.option_ids) <= ENUMERATION_LIMIT)
+    if enumerate_all:
+        space = _EnumeratedGroupSpace(base, constraints, tables, weights)
+        if not len(space):
+            _raise_infeasible(constraints, enumerated_feasibility(base))
+        bests = [space.best(p) for p in range(len(participants))]
+    else:
+        space = MinimaxRegretProgram(base, constraints, settings)
+        if not space.best_packages(np.zeros(space.n + space.t), 1):
+            _raise_infeasible(constraints, milp_feasibility(base, settings))
+        costs = [space.value_costs(table, w) for table, w in zip(tables, weights)]
+        tops = [space.best_packages(c, BORDA_TOP_PER_PARTICIPANT) for c in costs]
+        bests = [top[0] for top in tops]
+
+    def value(p: int, choice: PackageChoice) -> float:
+        # Recomputed from the participant's table so both search methods report identical numbers.
+        return float(tables[p].package_performance(set(choice.members)) @ weights[p]) / VALUE_SCALE
+
+    best_values = np.array([value(p, bests[p]) for p in range(len(participants))])
+    group_weights = weights.mean(axis=0) if len(participants) else np.zeros(len(criteria))
+
+    result = {
+        "scenario": scenario_id,
+        "method": space.method,
+        "participants": [
+            {"participant_id": p.participant_id, "display_name": p.display_name,
+             "weights": dict(zip(criteria, map(float, weights[i]))),
+             "effect_overrides": [o.to_document() for o in p.effect_overrides],
+             "best_package": list(bests[i].options), "best_value": float(best_values[i]),
+             "options": _short_options(model, tables[i], weights[i], excluded)}
+            for i, p in enumerate(participants)
+        ],
+        "group": None,
+        "consensus": {"kendall_w": None, "raters": len(participants), "options": 0},
+        "contested_criteria": contested_criteria(criteria, weights),
+        "compromise": None,
+    }
+    if not participants:
+        return result
+
+    group_options = _short_options(model, base, group_weights, excluded)
+    group_best = space.best_for_weights(group_weights) if enumerate_all else \
+        space.best_packages(space.value_costs(base, group_weights), 1)[0]
+    if enumerate_all:
+        candidates = space.borda_candidates()
+        candidate_values = space.values.T
+    else:
+        seen = {}
+        for choice in [c for top in tops for c in top] + [group_best]:
+            seen.setdefault(choice.options, choice)
+        candidates = list(seen.values())
+        candidate_values = np.array([[value(p, c) for c in candidates] for p in range(len(participants))])
+    points = borda_points(candidate_values)
+    borda = ranked(list(zip(candidates, points)), value=lambda item: float(item[1]), members=lambda item: item[0].options)
+    result["group"] = {
+        "weights": dict(zip(criteria, map(float, group_weights))),
+        "options": group_options,
+        "best_package": list(group_best.options),
+        "borda": [{"rank": r, "package": list(c.options), "points": float(pts)} for r, (c, pts) in borda[:BORDA_LISTED]],
+        "borda_candidates": len(candidates),
+        "borda_over": "every feasible package" if enumerate_all else
+                      f"each participant's {BORDA_TOP_PER_PARTICIPANT} best packages and the group's best",
+    }
+    option_order = [entry["option"] for entry in group_options]
+    option_scores = np.array([[next(e["value"] for e in row["options"] if e["option"] == o) for o in option_order]
+                              for row in result["participants"]])
+    result["consensus"] = {"kendall_w": kendall_w(option_scores), "raters": len(participants), "options": len(option_order)}
+
+    if enumerate_all:
+        compromise = space.compromise(np.array([space.values[:, p].max() for p in range(len(participants))]))
+    else:
+        compromise = space.compromise(costs, best_values)
+    regrets = {p.participant_id: max(0.0, float(best_values[i] - value(i, compromise))) for i, p in enumerate(participants)}
+    result["compromise"] = {"package": list(compromise.options), "max_regret": max(regrets.values()), "regrets": regrets}
+    return result
+
+
+def _short_options(model, table, weights, excluded) -> list[dict]:
+    return [{"option": e["option"], "rank": e["rank"], "value": e["value"]}
+            for e in option_ranking(model, table, np.asarray(weights, dtype=float), excluded)]
+
+
+def _raise_infeasible(constraints, feasible) -> None:
+    conflict = minimal_conflict(constraints, feasible)
+    raise InfeasibleConstraints([c.source for c in conflict],
+                                "No package satisfies the workshop's constraints together: "
+                                + "; ".join(c.describe() for c in conflict) + ".")
+
+
+def round_changes(previous: dict, current: dict) -> dict:
+    """What changed between two results of `group_results` (earlier first): group weights,
+    consensus, the compromise, and each participant present in both rounds."""
+    before = {p["participant_id"]: p for p in previous["participants"]}
+    after = {p["participant_id"]: p for p in current["participants"]}
+    group_before = (previous.get("group") or {}).get("weights", {})
+    group_after = (current.get("group") or {}).get("weights", {})
+    return {
+        "group_weights": {c: group_after[c] - group_before[c] for c in group_after if c in group_before},
+        "kendall_w": {"previous": previous["consensus"]["kendall_w"], "current": current["consensus"]["kendall_w"]},
+        "compromise": {"previous": (previous.get("compromise") or {}).get("package"),
+                       "current": (current.get("compromise") or {}).get("package")},
+        "participants": [
+            {"participant_id": pid,
+             "weights": {c: after[pid]["weights"][c] - before[pid]["weights"][c] for c in after[pid]["weights"]},
+             "best_package": {"previous": before[pid]["best_package"], "current": after[pid]["best_package"]},
+             "moved": math.fsum(abs(after[pid]["weights"][c] - before[pid]["weights"][c])
+                                for c in after[pid]["weights"]) / 2}
+            for pid in after if pid in before
+        ],
+        "new_participants": [pid for pid in after if pid not in before],
+        "missing_participants": [pid for pid in before if pid not in after],
+    }

@@ -1,0 +1,290 @@
+"""The linear and mixed-integer programs of the robustness analysis, built in highspy directly.
+
+`service.engine.optimizer` stays the only module that imports PuLP; the programs here
+are small and solved many times, so each is one HiGHS model built once whose objective
+(or a few bounds) changes between solves. Every solve checks HiGHS's model status: a
+time limit or an unexpected status raises, it never passes for an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from models.domain import Constraint
+from service.engine.errors import SolverFailure, SolverTimeLimit
+from service.engine.optimizer import SolverSettings, _quiet_highs
+from service.engine.performance import TIE_TOLERANCE
+
+INFINITY = highspy.kHighsInf
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_INFEASIBLE = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+_OUT_OF_TIME = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+
+
+@dataclass(frozen=True)
+class PolytopeRows:
+    """A set of criterion weights as linear rows: `lower <= w <= upper`, `sum(w) = 1`,
+    `w[a] >= w[b]` for each `(a, b)` in `at_least`, `w[a] = w[b]` for each pair in `equal`."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    at_least: tuple[tuple[int, int], ...] = ()
+    equal: tuple[tuple[int, int], ...] = ()
+
+
+def _highs(settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
+    highs = _quiet_highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", settings.threads)
+    highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
+    if integer:
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.setOptionValue("mip_abs_gap", 0.0)
+        # Feasibility jump costs most of a small solve and finds nothing presolve does not.
+        highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    return highs
+
+
+def _solved(highs: highspy.Highs, settings: SolverSettings) -> bool:
+    """Run HiGHS; True when optimal, False when infeasible; raise on anything else."""
+    highs.run()
+    status = highs.getModelStatus()
+    if status == _OPTIMAL:
+        return True
+    if status in _INFEASIBLE:
+        return False
+    if status in _OUT_OF_TIME:
+        raise SolverTimeLimit(f"HiGHS did not prove optimality within {settings.time_limit_seconds:g} s.")
+    raise SolverFailure(f"HiGHS stopped with status {highs.modelStatusToString(status)}.")
+
+
+def _add_row(highs: highspy.Highs, lower: float, upper: float, coefficients: dict[int, float]) -> None:
+    columns = np.array(list(coefficients), dtype=np.int32)
+    highs.addRow(lower, upper, len(columns), columns, np.array(list(coefficients.values()), dtype=float))
+
+
+def _add_weight_rows(highs: highspy.Highs, rows: PolytopeRows) -> int:
+    """Add the weight columns (0..n-1) and the polytope's rows; return n."""
+    n = len(rows.lower)
+    highs.addVars(n, np.asarray(rows.lower, dtype=float), np.asarray(rows.upper, dtype=float))
+    _add_row(highs, 1.0, 1.0, dict.fromkeys(range(n), 1.0))
+    for a, b in rows.at_least:
+        _add_row(highs, 0.0, INFINITY, {a: 1.0, b: -1.0})
+    for a, b in rows.equal:
+        _add_row(highs, 0.0, 0.0, {a: 1.0, b: -1.0})
+    return n
+
+
+def _clean(weights) -> np.ndarray:
+    """Weights read back from HiGHS, with round-off below 1e-12 set to 0 and clipped to be >= 0."""
+    weights = np.asarray(weights, dtype=float)
+    weights = np.where(np.abs(weights) < 1e-12, 0.0, weights)
+    return np.maximum(weights, 0.0)
+
+
+class WeightProgram:
+    """Linear objectives over a weight polytope: one HiGHS model, objective changed per solve."""
+
+    def __init__(self, rows: PolytopeRows, settings: SolverSettings = SolverSettings()):
+        self.settings = settings
+        self.highs = _highs(settings)
+        self.n = _add_weight_rows(self.highs, rows)
+        self._columns = np.arange(self.n, dtype=np.int32)
+
+    def is_feasible(self) -> bool:
+        self.highs.changeColsCost(self.n, self._columns, np.zeros(self.n))
+        return _solved(self.highs, self.settings)
+
+    def optimum(self, objective: np.ndarray, *, maximize: bool) -> tuple[float, np.ndarray]:
+        """The extreme value of `objective @ w` over the polytope and a weight vector attaining it.
+
+        Raises `SolverFailure` when the polytope is empty (callers check feasibility first).
+        """
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
+        self.highs.changeColsCost(self.n, self._columns, np.asarray(objective, dtype=float))
+        if not _solved(self.highs, self.settings):
+            raise SolverFailure("The admissible weight set is empty.")
+        weights = _clean(self.highs.getSolution().col_value[:self.n])
+        return float(np.asarray(objective) @ weights), weights
+
+
+def fewest_beating(rows: PolytopeRows, differences: np.ndarray, largest: np.ndarray,
+                   settings: SolverSettings = SolverSettings()) -> tuple[int, np.ndarray]:
+    """The fewest rows of `differences` that must be positive somewhere on the polytope.
+
+    Row b of `differences` is d_b with d_b @ w = value(b) - value(a); `largest[b] > 0` is its
+    maximum over the polytope. Binary z_b may be 0 only where d_b @ w <= 0 (b does not beat a):
+    minimize sum z_b s.t. d_b @ w <= largest[b] * z_b. No tolerance enters: ties count for a.
+    Returns the count and a weight vector attaining it.
+    """
+    highs = _highs(settings, integer=True)
+    n = _add_weight_rows(highs, rows)
+    count = len(differences)
+    highs.addVars(count, np.zeros(count), np.ones(count))
+    binaries = np.arange(n, n + count, dtype=np.int32)
+    highs.changeColsIntegrality(count, binaries, np.array([highspy.HighsVarType.kInteger] * count))
+    for b, (difference, bound) in enumerate(zip(differences, largest)):
+        _add_row(highs, -INFINITY, 0.0, {**dict(enumerate(difference)), n + b: -float(bound)})
+    highs.changeColsCost(count, binaries, np.ones(count))
+    if not _solved(highs, settings):
+        raise SolverFailure("The rank-range program has no solution although the weight set is not empty.")
+    solution = highs.getSolution().col_value
+    return int(round(sum(solution[n:n + count]))), _clean(solution[:n])
+
+
+def most_beating(rows: PolytopeRows, differences: np.ndarray, smallest: np.ndarray, margin: float,
+                 settings: SolverSettings = SolverSettings()) -> tuple[int, np.ndarray]:
+    """The most rows of `differences` that can be at least `margin` at one point of the polytope.
+
+    Binary z_b = 1 forces d_b @ w >= margin (b beats a by at least `margin`); with z_b = 0
+    the row is relaxed to d_b @ w >= smallest[b], its minimum over the polytope.
+    Returns the count and a weight vector attaining it.
+    """
+    highs = _highs(settings, integer=True)
+    n = _add_weight_rows(highs, rows)
+    count = len(differences)
+    highs.addVars(count, np.zeros(count), np.ones(count))
+    binaries = np.arange(n, n + count, dtype=np.int32)
+    highs.changeColsIntegrality(count, binaries, np.array([highspy.HighsVarType.kInteger] * count))
+    for b, (difference, low) in enumerate(zip(differences, smallest)):
+        # d_b @ w - (margin - low) z_b >= low
+        _add_row(highs, float(low), INFINITY, {**dict(enumerate(difference)), n + b: -(margin - float(low))})
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    highs.changeColsCost(count, binaries, np.ones(count))
+    if not _solved(highs, settings):
+        raise SolverFailure("The rank-range program has no solution although the weight set is not empty.")
+    solution = highs.getSolution().col_value
+    return int(round(sum(solution[n:n + count]))), _clean(solution[:n])
+
+
+def chebyshev_centre(equalities: np.ndarray, targets: np.ndarray, inequalities: np.ndarray, limits: np.ndarray,
+                     settings: SolverSettings = SolverSettings()) -> tuple[np.ndarray, float]:
+    """The centre and radius of the largest ball, within {x : equalities @ x = targets},
+    inside {x : inequalities @ x <= limits} (Boyd & Vandenberghe 2004, §8.5.1).
+
+    A radius of 0 means the set has no interior in that affine space. Raises
+    `SolverFailure` when the set is empty.
+    """
+    highs = _highs(settings)
+    n = equalities.shape[1]
+    highs.addVars(n + 1, np.array([-INFINITY] * n + [0.0]), np.array([INFINITY] * (n + 1)))
+    for row, target in zip(equalities, targets):
+        _add_row(highs, float(target), float(target), {j: float(c) for j, c in enumerate(row) if c != 0})
+    for row, limit in zip(inequalities, limits):
+        coefficients = {j: float(c) for j, c in enumerate(row) if c != 0}
+        coefficients[n] = float(np.linalg.norm(row))
+        _add_row(highs, -INFINITY, float(limit), coefficients)
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    highs.changeColCost(n, 1.0)
+    if not _solved(highs, settings):
+        raise SolverFailure("The admissible weight set is empty.")
+    solution = np.asarray(highs.getSolution().col_value)
+    return solution[:n], float(solution[n])
+
+
+def largest_slacks(equalities: np.ndarray, targets: np.ndarray, inequalities: np.ndarray, limits: np.ndarray,
+                   settings: SolverSettings = SolverSettings()) -> np.ndarray:
+    """For each inequality row i, the largest `limits[i] - inequalities[i] @ x` over the set
+    (0 where the row holds with equality everywhere: an implicit equality)."""
+    highs = _highs(settings)
+    n = equalities.shape[1]
+    highs.addVars(n, np.full(n, -INFINITY), np.full(n, INFINITY))
+    for row, target in zip(equalities, targets):
+        _add_row(highs, float(target), float(target), {j: float(c) for j, c in enumerate(row) if c != 0})
+    for row, limit in zip(inequalities, limits):
+        _add_row(highs, -INFINITY, float(limit), {j: float(c) for j, c in enumerate(row) if c != 0})
+    columns = np.arange(n, dtype=np.int32)
+    slacks = []
+    for row, limit in zip(inequalities, limits):
+        highs.changeColsCost(n, columns, np.asarray(row, dtype=float))
+        if not _solved(highs, settings):
+            raise SolverFailure("The admissible weight set is empty.")
+        slacks.append(float(limit) - float(highs.getInfo().objective_function_value))
+    return np.array(slacks)
+
+
+# -- packages across scenarios ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioObjective:
+    """One scenario's side of the minimax-regret program.
+
+    `option_values[i]` and `interaction_values[t]` make up value(S) in that scenario;
+    `best_value` is the best value of a package feasible in it; `effects` and
+    `interaction_effects` (options x criteria, terms x criteria) give perf[j](S) for its
+    `min_performance` constraints; `constraints` are every constraint that must hold in it.
+    """
+
+    option_values: np.ndarray
+    interaction_values: np.ndarray
+    best_value: float
+    effects: np.ndarray
+    interaction_effects: np.ndarray
+    constraints: tuple[Constraint, ...]
+
+
+def minimax_regret_package(option_ids: tuple[str, ...], interaction_pairs: tuple[tuple[int, int], ...],
+                           criterion_ids: tuple[str, ...], scenarios: list[ScenarioObjective],
+                           settings: SolverSettings = SolverSettings()) -> tuple[list[int], float] | None:
+    """The package feasible in every scenario with the smallest maximum regret, by a MILP.
+
+    Binary x_i per option, y_t = x_a AND x_b per interaction (exact linearization) and a free r:
+    minimize r s.t. r >= best_s - value_s(x, y) for every scenario s, and every scenario's
+    constraints hold. Returns the chosen option indices and r, or None when no package is
+    feasible in every scenario.
+    """
+    highs = _highs(settings, integer=True)
+    n, terms = len(option_ids), len(interaction_pairs)
+    highs.addVars(n + terms, np.zeros(n + terms), np.ones(n + terms))
+    highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+    regret = n + terms
+    highs.addVar(-INFINITY, INFINITY)
+    for t, (a, b) in enumerate(interaction_pairs):
+        _add_row(highs, -INFINITY, 0.0, {n + t: 1.0, a: -1.0})
+        _add_row(highs, -INFINITY, 0.0, {n + t: 1.0, b: -1.0})
+        _add_row(highs, -1.0, INFINITY, {n + t: 1.0, a: -1.0, b: -1.0})
+    index = {option: i for i, option in enumerate(option_ids)}
+    for scenario in scenarios:
+        # r + value_s(x, y) >= best_s
+        coefficients = {regret: 1.0}
+        coefficients.update({i: float(v) for i, v in enumerate(scenario.option_values) if v != 0})
+        coefficients.update({n + t: float(v) for t, v in enumerate(scenario.interaction_values) if v != 0})
+        _add_row(highs, scenario.best_value, INFINITY, coefficients)
+        for constraint in scenario.constraints:
+            for lower, upper, row in _constraint_rows(constraint, index, n, criterion_ids, scenario):
+                _add_row(highs, lower, upper, row)
+    highs.changeColCost(regret, 1.0)
+    if not _solved(highs, settings):
+        return None
+    solution = highs.getSolution().col_value
+    return [i for i in range(n) if solution[i] > 0.5], float(solution[regret])
+
+
+def _constraint_rows(constraint: Constraint, index: dict[str, int], n: int, criterion_ids, scenario: ScenarioObjective):
+    """The rows (lower, upper, {column: coefficient}) of one constraint of DESIGN.md §3."""
+    chosen = {index[o]: 1.0 for o in constraint.options}
+    match constraint.type:
+        case "include":
+            return [(1.0, 1.0, {i: 1.0}) for i in chosen]
+        case "exclude":
+            return [(0.0, 0.0, {i: 1.0}) for i in chosen]
+        case "requires":
+            return [(-INFINITY, 0.0, {index[constraint.option]: 1.0, index[constraint.requires]: -1.0})]
+        case "excludes":
+            return [(-INFINITY, len(chosen) - 1.0, chosen)]
+        case "at_most":
+            return [(-INFINITY, float(constraint.count), chosen)]
+        case "at_least":
+            return [(float(constraint.count), INFINITY, chosen)]
+        case "max_options":
+            return [(-INFINITY, float(constraint.count), dict.fromkeys(range(n), 1.0))]
+        case "min_performance":
+            j = criterion_ids.index(constraint.criterion)
+            row = {i: float(e) for i, e in enumerate(scenario.effects[:, j]) if e != 0}
+            row.update({n + t: float(e) for t, e in enumerate(scenario.interaction_effects[:, j]) if e != 0})
+            return [(constraint.at_least - TIE_TOLERANCE, INFINITY, row)]
+    raise ValueError(f"unknown constraint type {constraint.type!r}")

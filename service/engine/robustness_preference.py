@@ -1,0 +1,128 @@
+"""Necessary and possible preference, and the range of ranks, over the admissible weights.
+
+For candidates a and b (options or packages) the difference value(a) - value(b) is linear
+in the weights, so its minimum and maximum over the admissible polytope are linear
+programs; their optimal weight vectors are the witnesses. a is *necessarily* at least as
+good as b when the minimum is >= 0, *possibly* better when the maximum is > 0 (both to
+1e-9, the tie tolerance of DESIGN.md §2).
+
+The best and worst rank of each option are exact. Ranks share ties as in DESIGN.md §2
+(rank = 1 + the number of options whose value is higher by more than 1e-9). Two cheap
+bounds come first: an option can rank no better than 1 + the options that necessarily
+beat it, and no worse than 1 + those that possibly beat it; ranks observed at sampled
+and witness weights are attained. Where an observed rank does not meet its bound, a
+small MILP settles it (`linear_programs.fewest_beating` / `most_beating`); the worst-rank
+program counts an option as beating only by a margin of 1e-7 in value, above HiGHS's
+feasibility tolerance, so a claimed rank is never an artefact of round-off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.engine.linear_programs import PolytopeRows, WeightProgram, fewest_beating, most_beating
+from service.engine.optimizer import SolverSettings
+from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE
+
+WORST_RANK_MARGIN = 1e-7
+_BLOCK_ELEMENTS = 4_000_000
+
+
+def difference_extremes(program: WeightProgram, performance: np.ndarray, vertices: np.ndarray | None = None):
+    """Minimum and maximum of value(a) - value(b) for all a, b, with witness weights.
+
+    Returns (lowest, highest, lowest_at, highest_at): (m, m) arrays and (m, m, n) witnesses;
+    the diagonal is 0. One LP pair per unordered pair: min(b - a) = -max(a - b). When the
+    admissible set is a simplex with known `vertices`, a linear objective's optimum is at
+    one of them, so the optima are read off the vertices instead of solved for.
+    """
+    if vertices is not None:
+        return _extremes_at_vertices(performance, vertices)
+    m, n = performance.shape
+    lowest, highest = np.zeros((m, m)), np.zeros((m, m))
+    lowest_at, highest_at = np.zeros((m, m, n)), np.zeros((m, m, n))
+    for a in range(m):
+        for b in range(a + 1, m):
+            objective = (performance[a] - performance[b]) / VALUE_SCALE
+            if not objective.any():
+                lowest_at[a, b] = highest_at[a, b] = lowest_at[b, a] = highest_at[b, a] = program.optimum(objective, maximize=False)[1]
+                continue
+            low, low_at = program.optimum(objective, maximize=False)
+            high, high_at = program.optimum(objective, maximize=True)
+            lowest[a, b], highest[a, b], lowest_at[a, b], highest_at[a, b] = low, high, low_at, high_at
+            lowest[b, a], highest[b, a], lowest_at[b, a], highest_at[b, a] = -high, -low, high_at, low_at
+    return _zeroed(lowest), _zeroed(highest), lowest_at, highest_at
+
+
+def _extremes_at_vertices(performance: np.ndarray, vertices: np.ndarray):
+    at_vertices = vertices @ performance.T / VALUE_SCALE            # (vertices, m)
+    differences = at_vertices[:, :, None] - at_vertices[:, None, :]  # (vertices, a, b)
+    lowest_vertex, highest_vertex = differences.argmin(axis=0), differences.argmax(axis=0)
+    lowest, highest = differences.min(axis=0), differences.max(axis=0)
+    return _zeroed(lowest), _zeroed(highest), vertices[lowest_vertex], vertices[highest_vertex]
+
+
+def _zeroed(values: np.ndarray) -> np.ndarray:
+    # LP round-off of a structurally zero difference must not read as a preference.
+    return np.where(np.abs(values) < 1e-12, 0.0, values) + 0.0
+
+
+def pairwise_documents(labels: list, extremes, criterion_ids) -> list[dict]:
+    """The `pairwise` entries of DESIGN.md §5.1 for every ordered pair of distinct candidates."""
+    lowest, highest, lowest_at, highest_at = extremes
+    documents = []
+    for a, first in enumerate(labels):
+        for b, second in enumerate(labels):
+            if a == b:
+                continue
+            documents.append({
+                "a": first, "b": second,
+                "min_difference": float(lowest[a, b]), "max_difference": float(highest[a, b]),
+                "necessary": bool(lowest[a, b] >= -TIE_TOLERANCE), "possible": bool(highest[a, b] > TIE_TOLERANCE),
+                "witness_min": dict(zip(criterion_ids, map(float, lowest_at[a, b]))),
+                "witness_max": dict(zip(criterion_ids, map(float, highest_at[a, b]))),
+            })
+    return documents
+
+
+def shared_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks of DESIGN.md §2 for rows of values (samples, candidates): 1 + the number higher by > 1e-9."""
+    samples, m = values.shape
+    ranks = np.empty((samples, m), dtype=np.int64)
+    block = max(1, _BLOCK_ELEMENTS // (m * m))
+    for start in range(0, samples, block):
+        chunk = values[start:start + block]
+        ranks[start:start + block] = 1 + (chunk[:, None, :] > chunk[:, :, None] + TIE_TOLERANCE).sum(axis=2)
+    return ranks
+
+
+def rank_ranges(rows: PolytopeRows, performance: np.ndarray, extremes, observed_weights: np.ndarray,
+                settings: SolverSettings = SolverSettings()) -> list[dict]:
+    """Best and worst rank of each candidate over the admissible weights, with witness weights.
+
+    `extremes` is `difference_extremes` over the same polytope; `observed_weights` are
+    admissible weight vectors (samples, witnesses) whose ranks tighten the search.
+    """
+    lowest, highest, _, _ = extremes
+    m = len(performance)
+    values = observed_weights @ performance.T / VALUE_SCALE
+    ranks = shared_ranks(values)
+    results = []
+    for a in range(m):
+        others = [b for b in range(m) if b != a]
+        always = [b for b in others if lowest[b, a] > TIE_TOLERANCE]   # b beats a at every admissible w
+        sometimes = [b for b in others if highest[b, a] > TIE_TOLERANCE and b not in always]
+        best_row, worst_row = int(np.argmin(ranks[:, a])), int(np.argmax(ranks[:, a]))
+        best, best_at = int(ranks[best_row, a]), observed_weights[best_row]
+        worst, worst_at = int(ranks[worst_row, a]), observed_weights[worst_row]
+        differences = np.array([(performance[b] - performance[a]) / VALUE_SCALE for b in sometimes]).reshape(-1, performance.shape[1])
+        if best > 1 + len(always):
+            count, weights = fewest_beating(rows, differences, highest[sometimes, a] + 1e-9, settings)
+            if 1 + len(always) + count < best:
+                best, best_at = 1 + len(always) + count, weights
+        if worst < 1 + len(always) + len(sometimes):
+            count, weights = most_beating(rows, differences, lowest[sometimes, a] - 1e-9, WORST_RANK_MARGIN, settings)
+            if 1 + len(always) + count > worst:
+                worst, worst_at = 1 + len(always) + count, weights
+        results.append({"best": best, "worst": worst, "best_at": best_at, "worst_at": worst_at})
+    return results

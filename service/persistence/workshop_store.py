@@ -1,0 +1,319 @@
+"""Where workshops live: workshops, participants, rounds, every submission version and an audit trail.
+
+Tokens are made with `secrets.token_urlsafe`, shown once, and stored only as
+SHA-256 digests; a presented token is hashed and compared in constant time.
+Every write is one transaction that first takes the row it changes, so several
+API processes sharing one database never lose or duplicate a submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.persistence.tables import AuditEvent, Participant, Submission, Workshop, WorkshopRound, utc_now
+
+# A refusal names this limit: one workshop is a meeting, not a survey of thousands.
+MAX_PARTICIPANTS_PER_WORKSHOP = 500
+FACILITATOR = "facilitator"
+# No 0/O, 1/I/L: join codes are read aloud and typed on phones.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 10
+
+
+class WorkshopNotFound(Exception):
+    pass
+
+
+class ParticipantNotFound(Exception):
+    pass
+
+
+class JoinCodeMismatch(Exception):
+    pass
+
+
+class ParticipantLimitReached(Exception):
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"The workshop already has {limit} participants (MAX_PARTICIPANTS_PER_WORKSHOP).")
+
+
+class PreconditionFailed(Exception):
+    """If-Match did not match the current submission; `current_etag` is what it is now (or None)."""
+
+    def __init__(self, current_etag: str | None):
+        self.current_etag = current_etag
+        super().__init__("The submission has changed since this ETag.")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    id: str
+    title: str
+    model_id: str
+    model_version: str
+    scenario: str | None
+    constraints: list[dict]
+    join_code: str
+    current_round: int
+    results_released: bool
+    participant_count: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ParticipantRecord:
+    id: str
+    display_name: str
+    perspective: str | None
+    joined_at: datetime
+    submission_count: int
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    participant_id: str
+    round: int
+    version: int
+    priorities: dict  # as given: weights or priority_order, effect_overrides, comment, warnings
+    weights: dict[str, float]  # normalized
+    submitted_at: datetime
+
+    @property
+    def etag(self) -> str:
+        return submission_etag(self.round, self.version)
+
+
+def submission_etag(round_number: int, version: int) -> str:
+    """A strong entity tag (RFC 9110 §8.8.3) of one submission version, quotes included."""
+    return f'"r{round_number}v{version}"'
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every stored moment is UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def _workshop_record(row: Workshop) -> WorkshopRecord:
+    return WorkshopRecord(row.id, row.title, row.model_id, row.model_version, row.scenario, json.loads(row.constraints),
+                          row.join_code, row.current_round, row.results_released, row.participant_count, _utc(row.created_at))
+
+
+def _participant_record(row: Participant) -> ParticipantRecord:
+    return ParticipantRecord(row.id, row.display_name, row.perspective, _utc(row.joined_at), row.submission_count)
+
+
+def _submission_record(row: Submission) -> SubmissionRecord:
+    return SubmissionRecord(row.participant_id, row.round_number, row.version, json.loads(row.priorities),
+                            json.loads(row.weights), _utc(row.submitted_at))
+
+
+def _audit(session: Session, workshop_id: str, actor: str, action: str, **detail) -> None:
+    session.add(AuditEvent(workshop_id=workshop_id, actor=actor, action=action, detail=json.dumps(detail), at=utc_now()))
+
+
+class WorkshopStore:
+    def __init__(self, sessions: sessionmaker[Session]):
+        self.sessions = sessions
+
+    # -- workshops ------------------------------------------------------------------------------
+
+    def create(self, *, title: str, model_id: str, model_version: str, scenario: str | None,
+               constraints: list[dict]) -> tuple[WorkshopRecord, str]:
+        """Store a new workshop with round 1 open; return it and the facilitator token (shown once)."""
+        token = new_token()
+        row = Workshop(id=uuid.uuid4().hex, title=title, model_id=model_id, model_version=model_version,
+                       scenario=scenario, constraints=json.dumps(constraints),
+                       join_code="".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH)),
+                       facilitator_token_sha256=token_digest(token), current_round=1, results_released=False,
+                       participant_count=0, created_at=utc_now())
+        with self.sessions.begin() as session:
+            session.add(row)
+            session.flush()  # the workshop row first: the rows below refer to it
+            session.add(WorkshopRound(workshop_id=row.id, number=1, opened_at=utc_now()))
+            _audit(session, row.id, FACILITATOR, "workshop.created", model=model_id, scenario=scenario)
+        return _workshop_record(row), token
+
+    def get(self, workshop_id: str) -> WorkshopRecord | None:
+        with self.sessions() as session:
+            row = session.get(Workshop, workshop_id)
+            return _workshop_record(row) if row else None
+
+    def by_join_code(self, join_code: str) -> WorkshopRecord | None:
+        with self.sessions() as session:
+            row = session.scalars(select(Workshop).where(Workshop.join_code == join_code)).one_or_none()
+            return _workshop_record(row) if row else None
+
+    def role_for_token(self, workshop_id: str, token: str) -> str | None:
+        """FACILITATOR, a participant id, or None when the token belongs to no one in this workshop."""
+        digest = token_digest(token)
+        with self.sessions() as session:
+            facilitator = session.scalar(select(Workshop.facilitator_token_sha256).where(Workshop.id == workshop_id))
+            if facilitator is not None and hmac.compare_digest(facilitator, digest):
+                return FACILITATOR
+            for participant_id, stored in session.execute(
+                    select(Participant.id, Participant.token_sha256)
+                    .where(Participant.workshop_id == workshop_id, Participant.token_sha256 == digest)):
+                if hmac.compare_digest(stored, digest):
+                    return participant_id
+        return None
+
+    def open_next_round(self, workshop_id: str) -> int:
+        """Close the current round (its submissions are frozen: only the current round takes
+        submissions) and open the next; return the new round's number."""
+        with self.sessions.begin() as session:
+            workshop = session.scalars(select(Workshop).where(Workshop.id == workshop_id).with_for_update()).one_or_none()
+            if workshop is None:
+                raise WorkshopNotFound(workshop_id)
+            now = utc_now()
+            session.execute(update(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id,
+                                                        WorkshopRound.number == workshop.current_round)
+                            .values(closed_at=now))
+            workshop.current_round += 1
+            session.add(WorkshopRound(workshop_id=workshop_id, number=workshop.current_round, opened_at=now))
+            _audit(session, workshop_id, FACILITATOR, "round.opened", round=workshop.current_round)
+            return workshop.current_round
+
+    def release_results(self, workshop_id: str) -> None:
+        with self.sessions.begin() as session:
+            changed = session.execute(update(Workshop).where(Workshop.id == workshop_id)
+                                      .values(results_released=True)).rowcount
+            if not changed:
+                raise WorkshopNotFound(workshop_id)
+            _audit(session, workshop_id, FACILITATOR, "results.released")
+
+    def rounds(self, workshop_id: str) -> list[dict]:
+        with self.sessions() as session:
+            return [{"number": r.number, "opened_at": _utc(r.opened_at), "closed_at": _utc(r.closed_at)}
+                    for r in session.scalars(select(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id)
+                                             .order_by(WorkshopRound.number))]
+
+    def audit_trail(self, workshop_id: str) -> list[dict]:
+        with self.sessions() as session:
+            return [{"at": _utc(e.at), "actor": e.actor, "action": e.action, "detail": json.loads(e.detail)}
+                    for e in session.scalars(select(AuditEvent).where(AuditEvent.workshop_id == workshop_id)
+                                             .order_by(AuditEvent.id))]
+
+    # -- participants ---------------------------------------------------------------------------
+
+    def join(self, workshop_id: str, join_code: str, display_name: str, perspective: str | None) -> tuple[ParticipantRecord, str]:
+        """Add a participant; return it and its token (shown once).
+
+        Raises WorkshopNotFound, JoinCodeMismatch, or ParticipantLimitReached.
+        """
+        token = new_token()
+        with self.sessions.begin() as session:
+            code = session.scalar(select(Workshop.join_code).where(Workshop.id == workshop_id))
+            if code is None:
+                raise WorkshopNotFound(workshop_id)
+            if not hmac.compare_digest(code.encode(), join_code.encode()):
+                raise JoinCodeMismatch()
+            # One atomic statement both counts and enforces the limit, whatever runs beside it.
+            admitted = session.execute(update(Workshop).where(Workshop.id == workshop_id,
+                                                              Workshop.participant_count < MAX_PARTICIPANTS_PER_WORKSHOP)
+                                       .values(participant_count=Workshop.participant_count + 1)).rowcount
+            if not admitted:
+                raise ParticipantLimitReached(MAX_PARTICIPANTS_PER_WORKSHOP)
+            row = Participant(id=uuid.uuid4().hex, workshop_id=workshop_id, display_name=display_name,
+                              perspective=perspective, token_sha256=token_digest(token), submission_count=0,
+                              joined_at=utc_now())
+            session.add(row)
+            _audit(session, workshop_id, f"participant:{row.id}", "participant.joined", display_name=display_name)
+        return _participant_record(row), token
+
+    def participants(self, workshop_id: str) -> list[ParticipantRecord]:
+        with self.sessions() as session:
+            return [_participant_record(p) for p in session.scalars(
+                select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.joined_at, Participant.id))]
+
+    def participant(self, workshop_id: str, participant_id: str) -> ParticipantRecord | None:
+        with self.sessions() as session:
+            row = session.get(Participant, participant_id)
+            return _participant_record(row) if row is not None and row.workshop_id == workshop_id else None
+
+    # -- submissions ----------------------------------------------------------------------------
+
+    def submit(self, workshop_id: str, participant_id: str, priorities: dict, weights: dict[str, float],
+               precondition: Callable[[str | None], bool] | None = None) -> SubmissionRecord:
+        """Store a new version of the participant's submission in the current round and make it current.
+
+        `precondition(current_etag)` (If-Match) is checked under the participant's row lock;
+        when it fails, PreconditionFailed is raised and nothing is stored.
+        """
+        with self.sessions.begin() as session:
+            # Taking the participant's row first serializes this participant's writes (PostgreSQL
+            # row lock; SQLite's single writer lock), so versions never collide.
+            locked = session.execute(update(Participant)
+                                     .where(Participant.id == participant_id, Participant.workshop_id == workshop_id)
+                                     .values(submission_count=Participant.submission_count + 1)).rowcount
+            if not locked:
+                raise ParticipantNotFound(participant_id)
+            # A shared lock on the workshop: a round cannot close between reading it and writing.
+            round_number = session.scalar(select(Workshop.current_round).where(Workshop.id == workshop_id)
+                                          .with_for_update(read=True))
+            current = session.scalars(select(Submission).where(Submission.participant_id == participant_id,
+                                                               Submission.round_number == round_number,
+                                                               Submission.is_current)).one_or_none()
+            current_etag = submission_etag(current.round_number, current.version) if current else None
+            if precondition is not None and not precondition(current_etag):
+                raise PreconditionFailed(current_etag)
+            latest = session.scalar(select(func.max(Submission.version)).where(
+                Submission.participant_id == participant_id, Submission.round_number == round_number)) or 0
+            if current is not None:
+                current.is_current = False
+                session.flush()  # before the insert: the partial unique index allows one current version
+            row = Submission(workshop_id=workshop_id, participant_id=participant_id, round_number=round_number,
+                             version=latest + 1, is_current=True, priorities=json.dumps(priorities),
+                             weights=json.dumps(weights), submitted_at=utc_now())
+            session.add(row)
+            _audit(session, workshop_id, f"participant:{participant_id}", "submission.saved",
+                   round=round_number, version=latest + 1)
+        return _submission_record(row)
+
+    def current_submission(self, workshop_id: str, participant_id: str, round_number: int) -> SubmissionRecord | None:
+        with self.sessions() as session:
+            row = session.scalars(select(Submission).where(
+                Submission.workshop_id == workshop_id, Submission.participant_id == participant_id,
+                Submission.round_number == round_number, Submission.is_current)).one_or_none()
+            return _submission_record(row) if row else None
+
+    def latest_submission(self, workshop_id: str, participant_id: str) -> SubmissionRecord | None:
+        """The participant's newest submission in any round (to start a new round from)."""
+        with self.sessions() as session:
+            row = session.scalars(select(Submission).where(
+                Submission.workshop_id == workshop_id, Submission.participant_id == participant_id, Submission.is_current)
+                .order_by(Submission.round_number.desc()).limit(1)).one_or_none()
+            return _submission_record(row) if row else None
+
+    def current_submissions(self, workshop_id: str, round_number: int) -> list[SubmissionRecord]:
+        """Each participant's current submission in a round, in the order participants joined."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Submission).join(Participant, Participant.id == Submission.participant_id)
+                .where(Submission.workshop_id == workshop_id, Submission.round_number == round_number, Submission.is_current)
+                .order_by(Participant.joined_at, Participant.id))
+            return [_submission_record(row) for row in rows]
+
+    def all_submissions(self, workshop_id: str) -> list[SubmissionRecord]:
+        """Every version ever stored, oldest first (for the facilitator's record and for tests)."""
+        with self.sessions() as session:
+            return [_submission_record(row) for row in session.scalars(
+                select(Submission).where(Submission.workshop_id == workshop_id).order_by(Submission.id))]

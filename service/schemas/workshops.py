@@ -1,0 +1,230 @@
+"""Schemas of `/api/v1/workshops/...` (issue [4/7], DESIGN.md §5.2, §7)."""
+
+from marshmallow import Schema, fields, validate
+
+from models.schema import ConstraintFieldsSchema, Identifier, StrictNumber, StrictSchema
+from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, ModelRefSchema, PrioritiesSchema
+
+MAX_EFFECT_OVERRIDES = 1000
+MAX_COMMENT = 2000
+
+FloatsByCriterion = lambda **kw: fields.Dict(keys=fields.String(), values=fields.Float(), **kw)  # noqa: E731
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+
+class WorkshopCreateSchema(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    model_id = Identifier(required=True)
+    scenario = Identifier(metadata={"description": "a scenario id of the model; its default when left out"})
+    constraints = fields.List(fields.Nested(ConstraintFieldsSchema), load_default=list,
+                              validate=validate.Length(max=MAX_REQUEST_CONSTRAINTS),
+                              metadata={"description": "constraints every package must satisfy (DESIGN.md §3)"})
+
+
+class JoinSchema(StrictSchema):
+    join_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    perspective = fields.String(validate=validate.Length(max=1000),
+                                metadata={"description": "whom or what the participant speaks for"})
+
+
+class EffectOverrideSchema(StrictSchema):
+    option = Identifier(required=True)
+    criterion = Identifier(required=True)
+    likely = StrictNumber(required=True, metadata={"description": "within the effect's low..high in the model"})
+    reason = fields.String(validate=validate.Length(max=MAX_COMMENT), metadata={"description": "why"})
+
+
+class SubmissionInputSchema(PrioritiesSchema):
+    effect_overrides = fields.List(fields.Nested(EffectOverrideSchema), load_default=list,
+                                   validate=validate.Length(max=MAX_EFFECT_OVERRIDES))
+    comment = fields.String(validate=validate.Length(max=MAX_COMMENT))
+
+
+class ResultsQuerySchema(StrictSchema):
+    round = fields.Integer(validate=validate.Range(min=1),
+                           metadata={"description": "the round to analyse; the current round when left out"})
+
+
+# -- outputs ------------------------------------------------------------------------------------
+
+
+class WorkshopCreatedSchema(Schema):
+    id = fields.String(required=True)
+    join_code = fields.String(required=True)
+    facilitator_token = fields.String(required=True, metadata={"description": "shown once; stored only as a hash"})
+    participant_page = fields.String(required=True)
+    dashboard_page = fields.String(required=True)
+
+
+class JoinedSchema(Schema):
+    workshop_id = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    participant_token = fields.String(required=True, metadata={"description": "shown once; stored only as a hash"})
+
+
+class EffectOverrideOutputSchema(Schema):
+    option = fields.String(required=True)
+    criterion = fields.String(required=True)
+    likely = fields.Float(required=True)
+    reason = fields.String()
+
+
+class SubmissionSchema(Schema):
+    participant_id = fields.String(required=True)
+    round = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    etag = fields.String(required=True)
+    submitted_at = fields.DateTime(required=True)
+    weights = FloatsByCriterion(required=True, metadata={"description": "normalized to sum 1"})
+    given_weights = FloatsByCriterion(allow_none=True, required=True)
+    priority_order = fields.List(fields.Raw(), allow_none=True, required=True)
+    effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True)
+    comment = fields.String(allow_none=True, required=True)
+    warnings = fields.List(fields.String(), required=True)
+
+
+class ParticipantStatusSchema(Schema):
+    participant_id = fields.String(required=True)
+    display_name = fields.String(required=True)
+    perspective = fields.String(allow_none=True, required=True)
+    joined_at = fields.DateTime(required=True)
+    submitted_this_round = fields.Boolean(required=True)
+    versions = fields.Integer(required=True, metadata={"description": "submissions stored, every round"})
+
+
+class RoundSchema(Schema):
+    number = fields.Integer(required=True)
+    opened_at = fields.DateTime(required=True)
+    closed_at = fields.DateTime(allow_none=True, required=True)
+
+
+class AuditEventSchema(Schema):
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    detail = fields.Dict(required=True)
+
+
+class MeSchema(Schema):
+    participant_id = fields.String(required=True)
+    display_name = fields.String(required=True)
+    perspective = fields.String(allow_none=True, required=True)
+
+
+class WorkshopViewSchema(Schema):
+    """The facilitator sees every field; a participant sees the workshop, `me` and `submission`."""
+
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    role = fields.String(required=True, metadata={"description": "facilitator or participant"})
+    model = fields.Nested(ModelRefSchema, required=True)
+    scenario = fields.String(allow_none=True, required=True)
+    constraints = fields.List(fields.Dict(), required=True)
+    round = fields.Integer(required=True)
+    results_released = fields.Boolean(required=True)
+    join_code = fields.String(metadata={"description": "facilitator only"})
+    participants = fields.List(fields.Nested(ParticipantStatusSchema), metadata={"description": "facilitator only"})
+    rounds = fields.List(fields.Nested(RoundSchema), metadata={"description": "facilitator only"})
+    audit = fields.List(fields.Nested(AuditEventSchema), metadata={"description": "facilitator only"})
+    me = fields.Nested(MeSchema, metadata={"description": "participant only"})
+    submission = fields.Nested(SubmissionSchema, allow_none=True,
+                               metadata={"description": "participant only: their current submission this round"})
+    previous_submission = fields.Nested(SubmissionSchema, allow_none=True,
+                                        metadata={"description": "participant only: their latest submission of any round"})
+
+
+class RoundOpenedSchema(Schema):
+    round = fields.Integer(required=True)
+    closed = fields.Integer(required=True, metadata={"description": "the round just closed; its submissions are frozen"})
+
+
+class RankedEntrySchema(Schema):
+    option = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    value = fields.Float(required=True)
+
+
+class ParticipantResultSchema(Schema):
+    participant_id = fields.String(required=True)
+    display_name = fields.String(required=True)
+    weights = FloatsByCriterion(required=True)
+    effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True)
+    best_package = fields.List(fields.String(), required=True)
+    best_value = fields.Float(required=True)
+    options = fields.List(fields.Nested(RankedEntrySchema), required=True)
+
+
+class BordaEntrySchema(Schema):
+    rank = fields.Integer(required=True)
+    package = fields.List(fields.String(), required=True)
+    points = fields.Float(required=True)
+
+
+class GroupSchema(Schema):
+    weights = FloatsByCriterion(required=True, metadata={"description": "mean of the normalized weights"})
+    options = fields.List(fields.Nested(RankedEntrySchema), required=True)
+    best_package = fields.List(fields.String(), required=True)
+    borda = fields.List(fields.Nested(BordaEntrySchema), required=True)
+    borda_candidates = fields.Integer(required=True)
+    borda_over = fields.String(required=True)
+
+
+class ConsensusSchema(Schema):
+    kendall_w = fields.Float(allow_none=True, required=True,
+                             metadata={"description": "Kendall's W over the option rankings, corrected for ties; "
+                                                      "null with fewer than two participants"})
+    raters = fields.Integer(required=True)
+    options = fields.Integer(required=True)
+
+
+class ContestedCriterionSchema(Schema):
+    criterion = fields.String(required=True)
+    spread = fields.Float(required=True, metadata={"description": "standard deviation (ddof=0) of the normalized weight"})
+    mean_weight = fields.Float(required=True)
+
+
+class CompromiseSchema(Schema):
+    package = fields.List(fields.String(), required=True)
+    max_regret = fields.Float(required=True)
+    regrets = FloatsByCriterion(required=True, metadata={"description": "participant id -> regret"})
+
+
+class ChangeOfPackageSchema(Schema):
+    previous = fields.List(fields.String(), allow_none=True, required=True)
+    current = fields.List(fields.String(), allow_none=True, required=True)
+
+
+class ParticipantChangeSchema(Schema):
+    participant_id = fields.String(required=True)
+    weights = FloatsByCriterion(required=True, metadata={"description": "change of each normalized weight"})
+    best_package = fields.Nested(ChangeOfPackageSchema, required=True)
+    moved = fields.Float(required=True, metadata={"description": "total variation distance between the weight vectors"})
+
+
+class ChangesSchema(Schema):
+    previous_round = fields.Integer(required=True)
+    group_weights = FloatsByCriterion(required=True)
+    kendall_w = fields.Dict(required=True)
+    compromise = fields.Nested(ChangeOfPackageSchema, required=True)
+    participants = fields.List(fields.Nested(ParticipantChangeSchema), required=True)
+    new_participants = fields.List(fields.String(), required=True,
+                                   metadata={"description": "submitted in this round but not in the previous one"})
+    missing_participants = fields.List(fields.String(), required=True,
+                                       metadata={"description": "submitted in the previous round but not (yet) in this one"})
+
+
+class ResultsSchema(Schema):
+    round = fields.Integer(required=True)
+    model = fields.Nested(ModelRefSchema, required=True)
+    scenario = fields.String(allow_none=True, required=True)
+    method = fields.String(required=True, metadata={"description": "enumeration or milp"})
+    participants = fields.List(fields.Nested(ParticipantResultSchema), required=True)
+    group = fields.Nested(GroupSchema, allow_none=True, required=True)
+    consensus = fields.Nested(ConsensusSchema, required=True)
+    contested_criteria = fields.List(fields.Nested(ContestedCriterionSchema), required=True)
+    compromise = fields.Nested(CompromiseSchema, allow_none=True, required=True)
+    changes = fields.Nested(ChangesSchema, allow_none=True, required=True,
+                            metadata={"description": "what changed since the previous round; null in round 1"})
