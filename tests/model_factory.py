@@ -43,9 +43,9 @@ def subsets(items, min_size: int, max_size: int) -> st.SearchStrategy[list]:
 
 
 @st.composite
-def constraint_fields(draw, options: list[str], criteria: list[str], kind: str | None = None) -> dict:
+def constraint_fields(draw, options: list[str], criteria: list[str]) -> dict:
     """One constraint of DESIGN.md §3 naming only the given options and criteria."""
-    kind = kind or draw(st.sampled_from(CONSTRAINT_TYPES))
+    kind = draw(st.sampled_from(CONSTRAINT_TYPES))
     n = len(options)
     if kind in ("include", "exclude"):
         return {"type": kind, "options": draw(subsets(options, 1, 2))}
@@ -143,7 +143,7 @@ def priorities(draw, criteria: list[str]) -> dict:
 
 
 @st.composite
-def ranking_requests(draw, document: dict, max_k: int, max_constraints: int = 4) -> dict:
+def ranking_requests(draw, document: dict, max_k: int, max_constraints: int = 4, min_constraints: int = 0) -> dict:
     """Request fields as `RankingRequestSchema` loads them (DESIGN.md §5)."""
     options, criteria = package_options(document), criterion_ids(document)
     fields = draw(priorities(criteria))
@@ -151,14 +151,15 @@ def ranking_requests(draw, document: dict, max_k: int, max_constraints: int = 4)
     if scenario_ids and draw(st.booleans()):
         fields["scenario"] = draw(st.sampled_from(scenario_ids))
     fields["score_case"] = draw(st.sampled_from(SCORE_CASES))
-    fields["constraints"] = draw(st.lists(constraint_fields(options, criteria), max_size=max_constraints))
+    fields["constraints"] = draw(st.lists(constraint_fields(options, criteria),
+                                          min_size=min_constraints, max_size=max_constraints))
     fields["k"] = draw(st.integers(1, max_k))
     return fields
 
 
 @st.composite
 def ranking_cases(draw, max_k: int = 6, max_model_constraints: int = 3, max_request_constraints: int = 4,
-                  max_options: int = 9) -> tuple[dict, dict]:
+                  max_options: int = 9, min_request_constraints: int = 0) -> tuple[dict, dict]:
     """(model document, request fields)."""
     document = draw(model_documents(max_options=max_options, max_constraints=max_model_constraints))
-    return document, draw(ranking_requests(document, max_k, max_request_constraints))
+    return document, draw(ranking_requests(document, max_k, max_request_constraints, min_request_constraints))
