@@ -28,9 +28,13 @@ class StrictNumber(fields.Number):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.make_error("invalid")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer literal beyond the double range, e.g. 400 digits
+            raise self.make_error("finite") from None
+        if not math.isfinite(number):
             raise self.make_error("finite")
-        return float(value)
+        return number
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else float(value)

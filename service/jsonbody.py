@@ -7,6 +7,7 @@ those are not JSON. Depth is bounded so a hostile body cannot exhaust the stack.
 from __future__ import annotations
 
 import json
+import re
 
 from flask import current_app
 from webargs import core
@@ -47,8 +48,28 @@ def _depth(value) -> int:
     return deepest
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value) -> bool:
+    # json.loads keeps an unpaired "\ud800" escape as a surrogate code point, which no
+    # UTF-8 encoder (the database's, the response's) accepts.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def strict_loads(text: bytes | str, max_depth: int):
-    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, bad text or depth over `max_depth`."""
+    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, lone surrogates, bad text or depth over `max_depth`."""
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
@@ -59,6 +80,8 @@ def strict_loads(text: bytes | str, max_depth: int):
         raise NotJSON(str(error).split(":")[0] if not isinstance(error, RecursionError) else "Too deeply nested.") from None
     if _depth(value) > max_depth:
         raise NotJSON(f"Nested deeper than the limit of {max_depth} levels (MAX_JSON_DEPTH).")
+    if _has_lone_surrogate(value):
+        raise NotJSON("A string holds an unpaired surrogate escape (such as \\ud800), which is not Unicode text.")
     return value
 
 

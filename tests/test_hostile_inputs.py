@@ -1,0 +1,241 @@
+"""A corpus of hostile request bodies for every POST and PUT operation.
+
+Whatever a client sends, the service answers without a 5xx; every refusal is an
+application/problem+json document; and a refused request writes nothing (no row in any
+table changes, the model list stays the same). Bodies are built as raw text so the corpus
+can hold what Python's json module would never produce: NaN, huge literals, duplicate
+keys, lone surrogates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import MetaData, select
+
+from service import create_app
+from tests.documents import small_model
+
+MODEL = "minusma-2017"
+HOLE = "__hostile__"
+MAX_DEPTH = 32  # the default MAX_JSON_DEPTH
+
+# Raw JSON fragments no field of any request may accept: refused with 400 or 422, never stored.
+NEVER_VALID = {
+    "NaN": "NaN",
+    "Infinity": "Infinity",
+    "-Infinity": "-Infinity",
+    "1e400 (overflows a double)": "1e400",
+    "-1e400": "-1e400",
+    "400-digit integer": "1" + "0" * 400,
+    "-400-digit integer": "-1" + "0" * 400,
+    "4000-digit integer": "9" * 4000,
+    "array of arrays": "[[[]]]",
+    "object in object": '{"a": {"b": {}}}',
+    "nested past the depth limit": "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5),
+    "nested very deep": "[" * 100_000 + "]" * 100_000,
+    "duplicate keys": '{"a": 1, "a": 2}',
+    "truncated": '{"a": ',
+}
+# Fragments some fields accept (a number for a weight, text for a title): never a 5xx, and
+# stored only when the answer is a success.
+SOMETIMES_VALID = {
+    "null": "null",
+    "true": "true",
+    "empty string": '""',
+    "numeric string": '"1"',
+    "NaN as a string": '"NaN"',
+    "empty array": "[]",
+    "empty object": "{}",
+    "zero": "0",
+    "negative": "-1",
+    "1e308 (largest doubles)": "1e308",
+    "-1e308": "-1e308",
+    "5e-324 (subnormal)": "5e-324",
+    "2**63 integer": str(2**63),
+    "float for an integer": "2.5",
+    "very long string": json.dumps("x" * 200_000),
+    "lone high surrogate": '"\\ud800"',
+    "lone low surrogate": '"\\udfff"',
+    "reversed surrogate pair": '"\\udc00\\ud800"',
+    "NUL character": '"a\\u0000b"',
+    "right-to-left override": '"\\u202egnp.exe"',
+    "non-character U+FFFF": '"\\uffff"',
+    "emoji and combining marks": '"\U0001F4A3 e\u0301\u0301\u0301"',
+    "BOM inside a string": '"\\ufeffpeace-process"',
+    "string with raw control chars escaped": '"\\t\\r\\n\\b\\f"',
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A POST/PUT operation, a valid body for it, and whose token may call it."""
+
+    method: str
+    path: str
+    body: dict | None
+    token: str | None  # "facilitator", "participant" or None
+
+
+OPERATIONS = {
+    "add model": Operation("POST", "/api/v1/models", small_model("hostile-small"), None),
+    "rank": Operation("POST", f"/api/v1/models/{MODEL}/rankings",
+                      {"weights": {"peace-process": 2, "stabilization": 1}, "k": 3, "scenario": "truce-holds"}, None),
+    "robustness": Operation("POST", f"/api/v1/models/{MODEL}/robustness",
+                            {"weights": {"peace-process": 2}, "priority_order": ["peace-process", "stabilization"]},
+                            None),
+    "open workshop": Operation("POST", "/api/v1/workshops", {"title": "w", "model_id": MODEL}, None),
+    "join": Operation("POST", "/api/v1/workshops/{w}/participants",
+                      {"join_code": "{join_code}", "display_name": "Ann", "perspective": "civil society"}, None),
+    "submit": Operation("PUT", "/api/v1/workshops/{w}/participants/{p}/submission",
+                        {"weights": {"peace-process": 1, "stabilization": 2}, "comment": "c"}, "participant"),
+    # These two read no body; a hostile one must be ignored or refused, never crash them.
+    "release": Operation("POST", "/api/v1/workshops/{w}/release", None, "facilitator"),
+    "open round": Operation("POST", "/api/v1/workshops/{w}/rounds", None, "facilitator"),
+}
+
+
+def _with_hole(body: dict, path: tuple) -> str:
+    """The body's JSON text with the value at `path` replaced by the placeholder."""
+    document = json.loads(json.dumps(body))
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = HOLE
+    return json.dumps(document)
+
+
+def _positions(body: dict) -> list[tuple]:
+    """Every top-level field, and the first entry of each object- or array-valued field."""
+    positions = []
+    for key, value in body.items():
+        positions.append((key,))
+        if isinstance(value, dict) and value:
+            positions.append((key, next(iter(value))))
+        elif isinstance(value, list) and value:
+            positions.append((key, 0))
+    return positions
+
+
+WHOLE_BODIES = {
+    # label -> (raw body, content type, must be refused)
+    "empty body": (b"", "application/json", True),
+    "whitespace only": (b"  \n", "application/json", True),
+    "null": (b"null", "application/json", True),
+    "array": (b"[]", "application/json", True),
+    "number": (b"1", "application/json", True),
+    "string": (b'"x"', "application/json", True),
+    "NaN": (b"NaN", "application/json", True),
+    "not JSON": (b"{'single': 'quotes'}", "application/json", True),
+    "trailing comma": (b'{"a": 1,}', "application/json", True),
+    "trailing garbage": (b"{} {}", "application/json", True),
+    "comment": (b"{} // hi", "application/json", True),
+    "invalid UTF-8": (b'{"a": "\xff\xfe"}', "application/json", True),
+    "UTF-16": ('{"a": 1}'.encode("utf-16"), "application/json", True),
+    "deep object nesting": (b'{"a":' * 10_000 + b"1" + b"}" * 10_000, "application/json", True),
+    "deep array nesting": (b"[" * 1_000_000 + b"]" * 1_000_000, "application/json", True),
+    "body over the size limit": (b'{"a": "' + b"x" * (5 * 1024 * 1024) + b'"}', "application/json", True),
+    "duplicate top-level keys": (b'{"weights": {}, "weights": {}}', "application/json", True),
+    "many unknown keys": (json.dumps({f"k{i}": i for i in range(20_000)}).encode(), "application/json", True),
+}
+WRONG_CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                       "application/xml", "application/octet-stream", None]
+
+
+@dataclass(frozen=True)
+class HostileCase:
+    operation: str
+    label: str
+    body: bytes
+    content_type: str | None
+    must_refuse: bool
+
+
+def hostile_cases() -> list[HostileCase]:
+    cases = []
+    for name, operation in OPERATIONS.items():
+        for label, (raw, content_type, must_refuse) in WHOLE_BODIES.items():
+            cases.append(HostileCase(name, label, raw, content_type, must_refuse and operation.body is not None))
+        valid_text = json.dumps(operation.body if operation.body is not None else {}).encode()
+        for content_type in WRONG_CONTENT_TYPES:
+            cases.append(HostileCase(name, f"valid body as {content_type}", valid_text, content_type,
+                                     operation.body is not None))
+        if operation.body is None:
+            continue
+        for position in _positions(operation.body):
+            template = _with_hole(operation.body, position)
+            where = "/".join(map(str, position))
+            for fragments, must_refuse in ((NEVER_VALID, True), (SOMETIMES_VALID, False)):
+                for label, fragment in fragments.items():
+                    text = template.replace(json.dumps(HOLE), fragment)
+                    cases.append(HostileCase(name, f"{where} = {label}", text.encode(), "application/json",
+                                             must_refuse))
+        # A hostile key rather than a hostile value.
+        for label, key in (("lone surrogate key", '"\\ud800"'), ("empty key", '""'), ("long key", json.dumps("k" * 10_000))):
+            text = json.dumps(operation.body)[:-1] + f", {key}: 1}}"
+            cases.append(HostileCase(name, label, text.encode(), "application/json", True))
+    return cases
+
+
+CASES = hostile_cases()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'db.sqlite3'}"})
+    yield app
+    app.extensions["policy_options"].engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def workshop(app):
+    client = app.test_client()
+    created = client.post("/api/v1/workshops", json={"title": "hostile", "model_id": MODEL}).json
+    joined = client.post(f"/api/v1/workshops/{created['id']}/participants",
+                         json={"join_code": created["join_code"], "display_name": "P"}).json
+    return {"w": created["id"], "p": joined["participant_id"], "join_code": created["join_code"],
+            "facilitator": created["facilitator_token"], "participant": joined["participant_token"]}
+
+
+@pytest.fixture(scope="module")
+def database_snapshot(app):
+    """A function returning every row of every table, sorted: an independent record of what has been written."""
+    engine = app.extensions["policy_options"].engine
+    metadata = MetaData()
+    metadata.reflect(engine)
+
+    def snapshot() -> dict:
+        with engine.connect() as connection:
+            return {name: sorted(repr(tuple(row)) for row in connection.execute(select(table)))
+                    for name, table in metadata.tables.items()}
+
+    return snapshot
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.operation}: {c.label}" for c in CASES])
+def test_hostile_body_is_refused_cleanly_and_writes_nothing(case, app, workshop, database_snapshot):
+    operation = OPERATIONS[case.operation]
+    client = app.test_client()
+    path = operation.path.format(**workshop)
+    body = case.body.replace(b"{join_code}", workshop["join_code"].encode())
+    headers = {"Authorization": f"Bearer {workshop[operation.token]}"} if operation.token else {}
+    if case.content_type is not None:
+        headers["Content-Type"] = case.content_type
+    models_before = client.get("/api/v1/models").json
+    rows_before = database_snapshot()
+
+    response = client.open(path, method=operation.method, data=body, headers=headers)
+
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    if case.must_refuse:
+        assert 400 <= response.status_code < 500, response.get_data(as_text=True)[:500]
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        assert problem["status"] == response.status_code
+        assert client.get("/api/v1/models").json == models_before
+        assert database_snapshot() == rows_before
+    else:
+        assert response.mimetype == "application/json"
