@@ -13,7 +13,7 @@ blp = Blueprint("rankings", __name__, url_prefix="/api/v1/models", description="
 
 @blp.route("/<model_id>/rankings")
 class Rankings(MethodView):
-    @blp.arguments(RankingRequestSchema)
+    @blp.arguments(RankingRequestSchema())  # an instance: a class would be built anew per request
     # Documented by RankingSchema but not dumped through it: the engine already returns
     # exactly that shape, and dumping costs more than the ranking itself (docs/benchmarks.md).
     # Tests check responses against the schema.

@@ -113,6 +113,7 @@ class PackageProgram:
         self.highs: highspy.Highs = problem.solverModel
         self.problem = problem
         self.x_columns = [v.index for v in self.x]
+        self.forbidding_conflicts: dict[int, list] = {}
         self.y_columns = [v.index for v in self.y]
 
     def _rows(self, item: SourcedConstraint):

@@ -89,6 +89,8 @@ class EnumeratedSpace:
             feasible &= self.packages.mask(table, item.constraint)
         self.feasible_rows = np.flatnonzero(feasible)
         self.feasible_performance = self.packages.performance[self.feasible_rows]
+        self.feasible_membership = self.packages.membership[self.feasible_rows]
+        self.forbidding_conflicts: dict[int, list] = {}
 
     def is_feasible(self) -> bool:
         return len(self.feasible_rows) > 0
@@ -109,7 +111,7 @@ class EnumeratedSpace:
         return rank_scored(candidates)[:k]
 
     def best_containing(self, weights: np.ndarray, option_index: int) -> ScoredPackage | None:
-        rows = np.flatnonzero(self.packages.membership[self.feasible_rows, option_index])
+        rows = np.flatnonzero(self.feasible_membership[:, option_index])
         if len(rows) == 0:
             return None
         values = self.feasible_performance[rows] @ weights / VALUE_SCALE

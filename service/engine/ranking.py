@@ -100,10 +100,29 @@ def input_sha256(model: DecisionModel, canonical_request: dict) -> str:
     return hashlib.sha256(canonical_json(canonical_request).encode()).hexdigest()
 
 
+_ENUMERATED_SPACES: dict[tuple, tuple] = {}
+_MAX_CACHED_SPACES = 1024
+
+
+def _constraints_key(constraints: list[SourcedConstraint]) -> tuple:
+    return tuple((c.constraint, tuple(sorted(c.source.items()))) for c in constraints)
+
+
 def package_space(table: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings, method: str = "auto"):
-    """The exact search for packages: enumeration while small, the MILP beyond (or as asked)."""
+    """The exact search for packages: enumeration while small, the MILP beyond (or as asked).
+
+    Enumerated spaces depend on the table and the constraints only, not on the weights,
+    so one is kept per (table, constraints): a workshop moving sliders re-ranks with a
+    matrix product. Tables are cached and immutable, so their identity is part of the key.
+    """
     if method == "enumeration" or (method == "auto" and len(table.option_ids) <= ENUMERATION_LIMIT):
-        return EnumeratedSpace(table, constraints), enumerated_feasibility(table)
+        key = (id(table), _constraints_key(constraints))
+        cached = _ENUMERATED_SPACES.get(key)
+        if cached is None or cached[0].table is not table:
+            if len(_ENUMERATED_SPACES) >= _MAX_CACHED_SPACES:
+                _ENUMERATED_SPACES.clear()
+            cached = _ENUMERATED_SPACES[key] = (EnumeratedSpace(table, constraints), enumerated_feasibility(table))
+        return cached
     return PackageProgram(table, constraints, settings), milp_feasibility(table, settings)
 
 
@@ -230,8 +249,12 @@ def explanations(table, space, feasible, constraints, weights, best: ScoredPacka
             result.append({"option": option, "best_package_with_it": list(with_it.options),
                            "value_loss": best.value - with_it.value, "reasons": [], "conflict": []})
             continue
-        forced = SourcedConstraint(Constraint("include", options=(option,)), {"source": "explanation"})
-        conflict = [c for c in minimal_conflict([forced] + constraints, feasible) if c is not forced]
+        conflict = space.forbidding_conflicts.get(option_index)
+        if conflict is None:
+            # Which constraints keep the option out depends on the constraints alone, not the weights.
+            forced = SourcedConstraint(Constraint("include", options=(option,)), {"source": "explanation"})
+            conflict = [c for c in minimal_conflict([forced] + constraints, feasible) if c is not forced]
+            space.forbidding_conflicts[option_index] = conflict
         result.append({"option": option, "best_package_with_it": None, "value_loss": None,
                        "reasons": [c.describe() for c in conflict],
                        "conflict": [c.source for c in conflict]})
