@@ -45,6 +45,9 @@ def _highs(settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
         highs.setOptionValue("mip_abs_gap", 0.0)
         # Feasibility jump costs most of a small solve and finds nothing presolve does not.
         highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+        # Rank programs separate values by margins of 1e-7: rows must hold far tighter than that.
+        highs.setOptionValue("mip_feasibility_tolerance", 1e-9)
+        highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
     return highs
 
 

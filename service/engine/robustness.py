@@ -67,7 +67,8 @@ class RobustnessRequest:
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_fields(cls, model: DecisionModel, fields: dict, settings: SolverSettings = SolverSettings()) -> RobustnessRequest:
+    def from_fields(cls, model: DecisionModel, fields: dict,
+                    settings: SolverSettings = SolverSettings()) -> RobustnessRequest:
         """Check a loaded request (see `service.schemas.robustness`) against the model.
 
         Raises `RequestInvalid` with a pointer for each problem, and, when the intervals

@@ -11,9 +11,10 @@ The best and worst rank of each option are exact. Ranks share ties as in DESIGN.
 bounds come first: an option can rank no better than 1 + the options that necessarily
 beat it, and no worse than 1 + those that possibly beat it; ranks observed at sampled
 and witness weights are attained. Where an observed rank does not meet its bound, a
-small MILP settles it (`linear_programs.fewest_beating` / `most_beating`); the worst-rank
-program counts an option as beating only by a margin of 1e-7 in value, above HiGHS's
-feasibility tolerance, so a claimed rank is never an artefact of round-off.
+small MILP settles it (`linear_programs.fewest_beating` / `most_beating`, solved with
+feasibility tolerances of 1e-9). The worst-rank program counts an option as beating only
+by a margin of 1e-7 in value, and the worst rank reported is the one evaluated at the
+program's weights, so it is always attained.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def difference_extremes(program: WeightProgram, performance: np.ndarray, vertice
         for b in range(a + 1, m):
             objective = (performance[a] - performance[b]) / VALUE_SCALE
             if not objective.any():
-                lowest_at[a, b] = highest_at[a, b] = lowest_at[b, a] = highest_at[b, a] = program.optimum(objective, maximize=False)[1]
+                anywhere = program.optimum(objective, maximize=False)[1]
+                lowest_at[a, b] = highest_at[a, b] = lowest_at[b, a] = highest_at[b, a] = anywhere
                 continue
             low, low_at = program.optimum(objective, maximize=False)
             high, high_at = program.optimum(objective, maximize=True)
@@ -115,14 +117,17 @@ def rank_ranges(rows: PolytopeRows, performance: np.ndarray, extremes, observed_
         best_row, worst_row = int(np.argmin(ranks[:, a])), int(np.argmax(ranks[:, a]))
         best, best_at = int(ranks[best_row, a]), observed_weights[best_row]
         worst, worst_at = int(ranks[worst_row, a]), observed_weights[worst_row]
-        differences = np.array([(performance[b] - performance[a]) / VALUE_SCALE for b in sometimes]).reshape(-1, performance.shape[1])
+        differences = np.array([(performance[b] - performance[a]) / VALUE_SCALE
+                                for b in sometimes]).reshape(-1, performance.shape[1])
         if best > 1 + len(always):
             count, weights = fewest_beating(rows, differences, highest[sometimes, a] + 1e-9, settings)
             if 1 + len(always) + count < best:
                 best, best_at = 1 + len(always) + count, weights
         if worst < 1 + len(always) + len(sometimes):
-            count, weights = most_beating(rows, differences, lowest[sometimes, a] - 1e-9, WORST_RANK_MARGIN, settings)
-            if 1 + len(always) + count > worst:
-                worst, worst_at = 1 + len(always) + count, weights
+            _, weights = most_beating(rows, differences, lowest[sometimes, a] - 1e-9, WORST_RANK_MARGIN, settings)
+            # The rank is read at the program's weights, so a claimed rank is always attained.
+            at_witness = int(shared_ranks((weights @ performance.T / VALUE_SCALE)[None, :])[0, a])
+            if at_witness > worst:
+                worst, worst_at = at_witness, weights
         results.append({"best": best, "worst": worst, "best_at": best_at, "worst_at": worst_at})
     return results

@@ -21,7 +21,7 @@ they did not fit in one chunk, so a seed gives the same numbers whatever else ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,18 +37,22 @@ class UncertainEffects:
     low: np.ndarray
     likely: np.ndarray
     high: np.ndarray
+    _spread: np.ndarray = field(init=False, repr=False, compare=False)
+    _inverse_cdf_terms: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         spread = np.flatnonzero((self.high > self.low).ravel())
         low, mode, high = (a.ravel()[spread] for a in (self.low, self.likely, self.high))
         width = high - low
-        # Inverse CDF of triangular(a, c, b): a + sqrt(u (b-a)(c-a)) below u = (c-a)/(b-a), else b - sqrt((1-u)(b-a)(b-c)).
+        # Inverse CDF of triangular(a, c, b): a + sqrt(u (b-a)(c-a)) while u < (c-a)/(b-a),
+        # else b - sqrt((1-u)(b-a)(b-c)).
         object.__setattr__(self, "_spread", spread)
-        object.__setattr__(self, "_terms", (low, high, (mode - low) / width, width * (mode - low), width * (high - mode)))
+        object.__setattr__(self, "_inverse_cdf_terms",
+                           (low, high, (mode - low) / width, width * (mode - low), width * (high - mode)))
 
     def draw(self, count: int, rng: np.random.Generator) -> np.ndarray:
         """(count, rows, criteria) effects drawn by the inverse CDF, one uniform per uncertain effect."""
-        low, high, turning, rising_scale, falling_scale = self._terms
+        low, high, turning, rising_scale, falling_scale = self._inverse_cdf_terms
         u = rng.random((count, len(low)))
         rising = u < turning
         spread_values = np.where(rising, u * rising_scale, (1.0 - u) * falling_scale)
@@ -67,6 +71,8 @@ class CandidateSet:
 
     terms: list[tuple[int, ...]]
     listing: np.ndarray
+    by_listing: np.ndarray = field(init=False, repr=False, compare=False)  # candidate indices in listing order
+    matrix: np.ndarray = field(init=False, repr=False, compare=False)      # (candidates in listing order, rows)
 
     def __post_init__(self):
         by_listing = np.argsort(self.listing)

@@ -88,8 +88,11 @@ def _bound(best_at, incumbent: Candidate, base: np.ndarray, corner: np.ndarray, 
     for _ in range(MAX_STEPS):
         weights = at(t)
         leader = best_at(weights)
-        if leader.key == incumbent.key or leader.value(weights) <= incumbent.value(weights) + TIE_TOLERANCE:
+        if leader.key == incumbent.key:
             return (None, None) if challenger is None else (t, challenger)
+        if leader.value(weights) <= incumbent.value(weights) + TIE_TOLERANCE:
+            # A tie the leader wins by the listing rule: the incumbent holds up to t, not at t.
+            return t, challenger if challenger is not None else leader
         challenger = leader
         # difference(t) = value(leader) - value(incumbent) is linear: > 0 at t, <= 0 at t0.
         at_zero = leader.value(base) - incumbent.value(base)

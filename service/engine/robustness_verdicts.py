@@ -27,7 +27,8 @@ def _nearest_overturn(model: DecisionModel, intervals: dict, name_of) -> str:
     """The single-weight change closest to the current weights that changes the winner."""
     nearest = None
     for criterion, interval in intervals.items():
-        for bound, taker, word in ((interval["lower"], interval["below"], "less"), (interval["upper"], interval["above"], "more")):
+        for bound, taker, word in ((interval["lower"], interval["below"], "less"),
+                                   (interval["upper"], interval["above"], "more")):
             if bound is None:
                 continue
             distance = abs(bound - interval["weight"])

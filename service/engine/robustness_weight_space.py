@@ -29,6 +29,7 @@ from service.engine.optimizer import SolverSettings
 BOUND_TOLERANCE = 1e-9
 MIN_ACCEPTANCE = 0.02
 PILOT_DRAWS = 2000
+MAX_BATCH_ELEMENTS = 4_000_000
 HIT_AND_RUN_CHAINS = 1000
 BURN_IN_STEPS_PER_DIMENSION = 50
 
@@ -142,7 +143,7 @@ def admissible_weights(criterion_ids: tuple[str, ...], intervals: dict[str, list
     admissible = AdmissibleWeights(tuple(criterion_ids), lower, upper, groups,
                                    frozenset(index[c] for c in intervals or {}))
     if not WeightProgram(admissible.rows()).is_feasible():
-        raise RequestInvalid(_conflict_problems(admissible, order or []))
+        raise RequestInvalid(_conflict_problems(admissible))
     warnings = []
     if admissible.unnamed:
         warnings.append("Criteria named neither in priority_order nor in weight_intervals weigh 0: "
@@ -150,7 +151,7 @@ def admissible_weights(criterion_ids: tuple[str, ...], intervals: dict[str, list
     return admissible, warnings
 
 
-def _conflict_problems(admissible: AdmissibleWeights, order: list) -> list[Problem]:
+def _conflict_problems(admissible: AdmissibleWeights) -> list[Problem]:
     """A minimal set of bounds that admit no weight vector together (deletion filter,
     Chinneck & Dravnieks 1991), one problem per bound, each naming the whole set."""
     kept = admissible.bound_items()
@@ -219,7 +220,8 @@ def sample_weights(admissible: AdmissibleWeights, samples: int, rng: np.random.G
         rate = count / drawn
         if rate < MIN_ACCEPTANCE:
             return _hit_and_run(admissible, samples, rng, settings, rate)
-        batch = math.ceil((samples - count) / rate * 1.1) + 16
+        # Bounded batches keep memory flat however low the acceptance rate.
+        batch = min(math.ceil((samples - count) / rate * 1.1) + 16, MAX_BATCH_ELEMENTS // len(vertices))
     return WeightSample(np.concatenate(accepted)[:samples],
                         description + ", rejecting draws outside the weight intervals", count / drawn)
 
@@ -254,7 +256,8 @@ def _hit_and_run(admissible: AdmissibleWeights, samples: int, rng: np.random.Gen
     dimension = len(directions_basis)
     method = (f"hit-and-run (Smith 1984): {HIT_AND_RUN_CHAINS} chains from the Chebyshev centre, "
               f"burn-in {BURN_IN_STEPS_PER_DIMENSION} steps per dimension, thinned every {max(dimension, 1)} steps; "
-              f"used because only {rate:.2%} of Dirichlet draws met the weight intervals")
+              f"used because only {rate:.2%} of Dirichlet draws met the weight intervals; standard errors "
+              "assume independent samples and understate for these correlated chains")
     if dimension == 0:
         return WeightSample(np.tile(centre, (samples, 1)), method + "; the admissible set is a single point", rate)
     chains = min(samples, HIT_AND_RUN_CHAINS)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import re
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,7 +40,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -72,8 +73,37 @@ def _migration_lock(engine: Engine):
                 connection.commit()
 
 
+_REVISION = re.compile(r'^(down_revision|revision) = "?([^"\n]+?)"?$', re.MULTILINE)
+
+
+def head_revision() -> str:
+    """The newest migration's id, read from the migration files without importing Alembic."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        fields = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        revisions.add(fields["revision"])
+        if fields.get("down_revision", "None") != "None":
+            parents.add(fields["down_revision"])
+    (head,) = revisions - parents
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest migration."""
+    """Bring the schema to the latest migration.
+
+    Alembic is imported only when the schema is behind: it costs half a second of start-up.
+    """
+    if current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
     with _migration_lock(engine):
         command.upgrade(alembic_config(engine), "head")
 
