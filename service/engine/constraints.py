@@ -79,3 +79,37 @@ def satisfied(constraint: Constraint, table: PerformanceTable, membership: np.nd
             j = table.criterion_ids.index(constraint.criterion)
             return performance[:, j] >= constraint.at_least - TIE_TOLERANCE
     raise ValueError(f"unknown constraint type {constraint.type!r}")
+
+
+def linear_rows(constraint: Constraint, option_index: dict[str, int], effects: np.ndarray,
+                interaction_effects: np.ndarray, criterion_ids: tuple[str, ...]) -> list[tuple[float, float, dict[int, float]]]:
+    """The linear rows (lower, upper, {column: coefficient}) of one constraint.
+
+    Columns 0..n-1 are the options' binaries x_i (n = len(effects)); columns n..n+t-1 are
+    y_t = x_a AND x_b for the interactions, whose extra effects are `interaction_effects`
+    (t x criteria). Every mixed-integer and linear program of the engine builds its
+    constraints from these rows, so the constraint semantics live here and in `satisfied`.
+    """
+    n = len(effects)
+    chosen = {option_index[o]: 1.0 for o in constraint.options}
+    match constraint.type:
+        case "include":
+            return [(1.0, 1.0, {i: 1.0}) for i in chosen]
+        case "exclude":
+            return [(0.0, 0.0, {i: 1.0}) for i in chosen]
+        case "requires":
+            return [(-np.inf, 0.0, {option_index[constraint.option]: 1.0, option_index[constraint.requires]: -1.0})]
+        case "excludes":
+            return [(-np.inf, len(chosen) - 1.0, chosen)]
+        case "at_most":
+            return [(-np.inf, float(constraint.count), chosen)]
+        case "at_least":
+            return [(float(constraint.count), np.inf, chosen)]
+        case "max_options":
+            return [(-np.inf, float(constraint.count), dict.fromkeys(range(n), 1.0))]
+        case "min_performance":
+            j = criterion_ids.index(constraint.criterion)
+            row = {i: float(e) for i, e in enumerate(effects[:, j]) if e != 0}
+            row.update({n + t: float(e) for t, e in enumerate(interaction_effects[:, j]) if e != 0})
+            return [(constraint.at_least - TIE_TOLERANCE, np.inf, row)]
+    raise ValueError(f"unknown constraint type {constraint.type!r}")

@@ -26,7 +26,7 @@ import numpy as np
 from models.domain import DecisionModel
 from models.loader import canonical_json
 from models.validation import Problem
-from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.constraints import SourcedConstraint, linear_rows, sourced_constraints
 from service.engine.errors import InfeasibleConstraints, RequestInvalid, SolverFailure, SolverTimeLimit
 from service.engine.optimizer import SolverSettings, _quiet_highs, milp_feasibility
 from service.engine.ordering import ranked
@@ -267,40 +267,14 @@ class MinimaxRegretProgram:
             self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.second: -1.0})
             self._row(-1.0, highspy.kHighsInf, {y: 1.0, term.first: -1.0, term.second: -1.0})
         for item in constraints:
-            for lower, upper, coefficients in self._constraint_rows(item.constraint):
+            for lower, upper, coefficients in linear_rows(item.constraint, base.option_index, base.effects,
+                                                          base.interaction_effects, base.criterion_ids):
                 self._row(lower, upper, coefficients)
 
     def _row(self, lower: float, upper: float, coefficients: dict[int, float]) -> int:
         columns = np.array(list(coefficients), dtype=np.int32)
         self.highs.addRow(lower, upper, len(columns), columns, np.array(list(coefficients.values()), dtype=float))
         return self.highs.getNumRow() - 1
-
-    def _constraint_rows(self, constraint) -> list[tuple[float, float, dict[int, float]]]:
-        index, inf = self.base.option_index, highspy.kHighsInf
-        chosen = {index[o]: 1.0 for o in constraint.options}
-        match constraint.type:
-            case "include":
-                return [(1.0, 1.0, {index[o]: 1.0}) for o in constraint.options]
-            case "exclude":
-                return [(0.0, 0.0, {index[o]: 1.0}) for o in constraint.options]
-            case "requires":
-                return [(-inf, 0.0, {index[constraint.option]: 1.0, index[constraint.requires]: -1.0})]
-            case "excludes":
-                return [(-inf, len(chosen) - 1.0, chosen)]
-            case "at_most":
-                return [(-inf, float(constraint.count), chosen)]
-            case "at_least":
-                return [(float(constraint.count), inf, chosen)]
-            case "max_options":
-                return [(-inf, float(constraint.count), dict.fromkeys(range(self.n), 1.0))]
-            case "min_performance":
-                j = self.base.criterion_ids.index(constraint.criterion)
-                coefficients = {i: float(self.base.effects[i, j]) for i in range(self.n) if self.base.effects[i, j] != 0}
-                for k, term in enumerate(self.base.interactions):
-                    if term.effects[j] != 0:
-                        coefficients[self.n + k] = float(term.effects[j])
-                return [(constraint.at_least - TIE_TOLERANCE, inf, coefficients)]
-        raise ValueError(f"unknown constraint type {constraint.type!r}")
 
     @staticmethod
     def value_costs(table: PerformanceTable, weights: np.ndarray) -> np.ndarray:

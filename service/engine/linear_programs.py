@@ -14,9 +14,9 @@ import highspy
 import numpy as np
 
 from models.domain import Constraint
+from service.engine.constraints import linear_rows
 from service.engine.errors import SolverFailure, SolverTimeLimit
 from service.engine.optimizer import SolverSettings, _quiet_highs
-from service.engine.performance import TIE_TOLERANCE
 
 INFINITY = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -258,36 +258,10 @@ def minimax_regret_package(option_ids: tuple[str, ...], interaction_pairs: tuple
         coefficients.update({n + t: float(v) for t, v in enumerate(scenario.interaction_values) if v != 0})
         _add_row(highs, scenario.best_value, INFINITY, coefficients)
         for constraint in scenario.constraints:
-            for lower, upper, row in _constraint_rows(constraint, index, n, criterion_ids, scenario):
+            for lower, upper, row in linear_rows(constraint, index, scenario.effects, scenario.interaction_effects, criterion_ids):
                 _add_row(highs, lower, upper, row)
     highs.changeColCost(regret, 1.0)
     if not _solved(highs, settings):
         return None
     solution = highs.getSolution().col_value
     return [i for i in range(n) if solution[i] > 0.5], float(solution[regret])
-
-
-def _constraint_rows(constraint: Constraint, index: dict[str, int], n: int, criterion_ids, scenario: ScenarioObjective):
-    """The rows (lower, upper, {column: coefficient}) of one constraint of DESIGN.md §3."""
-    chosen = {index[o]: 1.0 for o in constraint.options}
-    match constraint.type:
-        case "include":
-            return [(1.0, 1.0, {i: 1.0}) for i in chosen]
-        case "exclude":
-            return [(0.0, 0.0, {i: 1.0}) for i in chosen]
-        case "requires":
-            return [(-INFINITY, 0.0, {index[constraint.option]: 1.0, index[constraint.requires]: -1.0})]
-        case "excludes":
-            return [(-INFINITY, len(chosen) - 1.0, chosen)]
-        case "at_most":
-            return [(-INFINITY, float(constraint.count), chosen)]
-        case "at_least":
-            return [(float(constraint.count), INFINITY, chosen)]
-        case "max_options":
-            return [(-INFINITY, float(constraint.count), dict.fromkeys(range(n), 1.0))]
-        case "min_performance":
-            j = criterion_ids.index(constraint.criterion)
-            row = {i: float(e) for i, e in enumerate(scenario.effects[:, j]) if e != 0}
-            row.update({n + t: float(e) for t, e in enumerate(scenario.interaction_effects[:, j]) if e != 0})
-            return [(constraint.at_least - TIE_TOLERANCE, INFINITY, row)]
-    raise ValueError(f"unknown constraint type {constraint.type!r}")

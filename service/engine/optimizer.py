@@ -18,11 +18,11 @@ import highspy
 import numpy as np
 import pulp
 
-from service.engine.constraints import SourcedConstraint
+from service.engine.constraints import SourcedConstraint, linear_rows
 from service.engine.errors import SolverFailure, SolverTimeLimit
 from service.engine.ordering import tie_group_floor
 from service.engine.packages import ScoredPackage, rank_scored
-from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE, PerformanceTable
+from service.engine.performance import VALUE_SCALE, PerformanceTable
 
 # Ties at the k-th place are settled exactly; this bounds the extra solves that takes.
 MAX_TIE_SOLVES = 200
@@ -117,35 +117,21 @@ class PackageProgram:
         self.y_columns = [v.index for v in self.y]
 
     def _rows(self, item: SourcedConstraint):
-        c = self.table
-        constraint = item.constraint
-        index = self.option_index
-        chosen = pulp.lpSum(self.x[index[o]] for o in constraint.options)
-        match constraint.type:
-            case "include":
-                return [self.x[index[o]] >= 1 for o in constraint.options]
-            case "exclude":
-                return [self.x[index[o]] <= 0 for o in constraint.options]
-            case "requires":
-                return [self.x[index[constraint.option]] <= self.x[index[constraint.requires]]]
-            case "excludes":
-                return [chosen <= len(constraint.options) - 1]
-            case "at_most":
-                return [chosen <= constraint.count]
-            case "at_least":
-                return [chosen >= constraint.count]
-            case "max_options":
-                return [pulp.lpSum(self.x) <= constraint.count]
-            case "min_performance":
-                return [self._performance(c.criterion_ids.index(constraint.criterion)) >= constraint.at_least - TIE_TOLERANCE]
-        raise ValueError(f"unknown constraint type {constraint.type!r}")
-
-    def _performance(self, j: int):
-        """perf[j] as a linear expression; built only for criteria a constraint bounds."""
+        """The constraint as PuLP constraints, from the engine's one translation to linear rows."""
         table = self.table
-        column = table.effects[:, j]
-        return (pulp.lpSum(float(column[i]) * self.x[i] for i in np.flatnonzero(column))
-                + pulp.lpSum(float(term.effects[j]) * y for term, y in zip(table.interactions, self.y) if term.effects[j] != 0))
+        columns = self.x + self.y
+        rows = []
+        for lower, upper, coefficients in linear_rows(item.constraint, self.option_index, table.effects,
+                                                      table.interaction_effects, table.criterion_ids):
+            expression = pulp.lpSum(coefficient * columns[column] for column, coefficient in coefficients.items())
+            if lower == upper:
+                rows.append(expression == lower)
+                continue
+            if lower > -np.inf:
+                rows.append(expression >= lower)
+            if upper < np.inf:
+                rows.append(expression <= upper)
+        return rows
 
     # -- solving -----------------------------------------------------------------------------
 

@@ -37,6 +37,13 @@ class PerformanceTable:
     interactions: tuple[InteractionTerm, ...]
 
     @property
+    def interaction_effects(self) -> np.ndarray:
+        """Extra effects of the interactions, one row per interaction (terms x criteria)."""
+        if not self.interactions:
+            return np.zeros((0, len(self.criterion_ids)))
+        return np.array([term.effects for term in self.interactions])
+
+    @property
     def option_index(self) -> dict[str, int]:
         return {option: index for index, option in enumerate(self.option_ids)}
 
