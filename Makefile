@@ -28,7 +28,12 @@ openapi: install
 	$(BIN)/policy-options openapi -o openapi.yaml
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+
+## A mixed workload against a real gunicorn for 20 s; fails on any 5xx or lost write (docs/loadtest.md).
+loadtest: install
+	$(BIN)/python bench/loadtest.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis

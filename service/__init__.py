@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import API_SETTINGS, settings_from_environment
+from service.jsonresponse import OrjsonProvider
 from service.engine.optimizer import SolverSettings
 from service.persistence.model_store import ModelStore
 
@@ -27,19 +28,20 @@ class ServiceState:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
-    from service import errors
-    from service.api import docs, health, models, pages, rankings, robustness, workshops
+    from service import errors, metrics, request_id, security
+    from service.api import briefs, docs, health, models, pages, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
     from service.schemas.common import ProblemSchema
 
     app = Flask(__name__)
+    app.json_provider_class = OrjsonProvider
+    app.json = OrjsonProvider(app)
     app.config.update(API_SETTINGS)
     app.config.update(settings_from_environment())
     # flask-smorest would serve its own unfiltered spec; ours is served by the docs blueprint.
     app.config["OPENAPI_URL_PREFIX"] = None
     if test_config:
         app.config.update(test_config)
-    app.json.sort_keys = False
     app.url_map.strict_slashes = False
 
     engine = make_engine(app.config["DATABASE_URL"])
@@ -49,11 +51,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     api = Api(app)
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in (models.blp, rankings.blp, robustness.blp, workshops.blp, health.blp):
+    for blueprint in (models.blp, rankings.blp, robustness.blp, workshops.blp, briefs.blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
     errors.register_error_handlers(app)
+    request_id.init_app(app)  # first: every later hook, refusal and log line sees the id
+    metrics.init_app(app)  # before the rate limit, so refusals are timed too
+    security.init_app(app)
 
     app.extensions["policy_options"] = ServiceState(
         api=api, engine=engine, sessions=sessions, models=ModelStore(sessions),

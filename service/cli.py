@@ -1,4 +1,4 @@
-"""The `policy-options` command: rank without a server, migrate, write the OpenAPI document.
+"""The `policy-options` command: rank and write briefs without a server, migrate, write the OpenAPI document.
 
 Errors print one clear line on stderr and exit non-zero.
 """
@@ -103,6 +103,54 @@ def command_rank(args) -> int:
     return 0
 
 
+def _generated_at():
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: then the whole document repeats)."""
+    import os
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise CommandError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+
+
+def command_brief(args) -> int:
+    from service.briefs.content import BriefRequest, build_brief
+    from service.briefs.formats import FORMATS
+    from service.engine.optimizer import SolverSettings
+    from service.schemas.briefs import BriefRequestSchema
+
+    model = _load_model(args)
+    body = ranking_fields(args)
+    if args.equal_weights:
+        body["weights"] = {criterion: 1 for criterion in model.criterion_ids}
+    for name in ("title", "audience"):
+        if getattr(args, name) is not None:
+            body[name] = getattr(args, name)
+    if args.option:
+        body["options"] = args.option
+    robustness = dict(body.get("robustness", {}))
+    for name in ("samples", "seed"):
+        if getattr(args, name) is not None:
+            robustness[name] = getattr(args, name)
+    if robustness:
+        body["robustness"] = robustness
+    fields = BriefRequestSchema().load(body)
+    brief = build_brief(model, BriefRequest.from_fields(model, fields), SolverSettings(time_limit_seconds=args.time_limit),
+                        generated_at=_generated_at())
+    document = FORMATS[args.format].render(brief)
+    if args.output:
+        Path(args.output).write_bytes(document)
+        print(f"wrote {args.output} ({len(document):,} bytes, {args.format})", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+    return 0
+
+
 def command_openapi(args) -> int:
     import yaml
 
@@ -144,6 +192,25 @@ def parser() -> argparse.ArgumentParser:
     rank.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
     rank.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
     rank.set_defaults(run=command_rank)
+
+    brief = commands.add_parser("brief", help="write a comparative option brief (Markdown, HTML, DOCX or JSON)")
+    brief.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
+    brief.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
+    brief.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
+    brief.add_argument("--equal-weights", action="store_true", help="weigh every criterion of the model alike")
+    brief.add_argument("--request", metavar="FILE.json", help="a briefs request body, as the API takes it")
+    brief.add_argument("--scenario")
+    brief.add_argument("--k", type=int)
+    brief.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
+    brief.add_argument("--option", action="append", metavar="OPTION", help="an option to compare; repeat (default: all)")
+    brief.add_argument("--title")
+    brief.add_argument("--audience", help="who the brief is for")
+    brief.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
+    brief.add_argument("--seed", type=int, help="SMAA seed (default 7)")
+    brief.add_argument("--format", choices=("md", "html", "docx", "json"), default="md")
+    brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    brief.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
+    brief.set_defaults(run=command_brief)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
     openapi.add_argument("-o", "--output")

@@ -23,6 +23,13 @@ def settings_from_environment() -> dict:
         "MAX_CONTENT_LENGTH": int(_number("MAX_BODY_BYTES", 4 * 1024 * 1024)),
         "MAX_JSON_DEPTH": int(_number("MAX_JSON_DEPTH", 32)),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
+        # Security and operations (service/security.py, service/metrics.py; README "Configuration").
+        "ENVIRONMENT": os.environ.get("POLICY_OPTIONS_ENV", "production"),
+        "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", ""),
+        "RATE_LIMIT": os.environ.get("RATE_LIMIT", "600/minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "TRUSTED_PROXIES": int(_number("TRUSTED_PROXIES", 0)),
+        "METRICS_ENABLED": os.environ.get("METRICS_ENABLED", "1") not in ("0", "false", "no"),
     }
 
 

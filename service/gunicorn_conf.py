@@ -1,7 +1,12 @@
-"""gunicorn settings, from the environment. No `preload_app`: HiGHS and SQLAlchemy pools must
-not be shared across forked workers."""
+"""gunicorn settings, from the environment. No `preload_app`: HiGHS, numpy's thread pool and
+SQLAlchemy pools must not be shared across forked workers, so the master never imports the
+service package (its JSON logger is loaded from service/logs.py by file path)."""
 
+import glob
+import importlib.util
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -11,3 +16,43 @@ timeout = int(float(os.environ.get("SOLVER_TIME_LIMIT_SECONDS", "10")) + 20)
 graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# gunicorn 27 listens on a control socket in $HOME by default: several servers on one machine
+# (tests, benchmarks) would share its path, and nothing here uses it.
+control_socket_disable = True
+
+
+def _sibling_module(name: str):
+    spec = importlib.util.spec_from_file_location(f"policy_options_gunicorn_{name}",
+                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# One JSON object per line: gunicorn's own messages, its access lines and the app's logs.
+logger_class = _sibling_module("logs").GunicornJsonLogger
+
+# Prometheus in several processes (service/metrics.py): every worker writes its values under
+# PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. The variable must be set before a worker
+# imports prometheus_client, hence here; a folder of our own is emptied at start and removed at exit.
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="policy-options-metrics-")
+
+
+def on_starting(server):
+    # Values left by an earlier run of the same folder would be added to this run's.
+    for path in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(path)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -101,6 +101,10 @@ def known_good_requests(workshop) -> dict:
                               {"weights": {"peace-process": 1, "personnel-safety": 3}, "comment": "\u00e9t\u00e9"},
                               participant),
         "results": ("/api/v1/workshops/{workshop_id}/results", "GET", {"workshop_id": w}, None, facilitator),
+        "brief": ("/api/v1/models/{model_id}/briefs", "POST", {"model_id": MODEL},
+                  {"weights": {"peace-process": 2, "stabilization": 1}, "robustness": {"samples": 500},
+                   "options": ["reframe-as-spoilers", "plan-exit"], "title": "Contract", "audience": "tests"}, None),
+        "workshop brief": ("/api/v1/workshops/{workshop_id}/brief", "GET", {"workshop_id": w}, None, facilitator),
     }
 
 

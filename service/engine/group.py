@@ -430,8 +430,7 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
 
 
 def _short_options(model, table, weights, excluded) -> list[dict]:
-    return [{"option": e["option"], "rank": e["rank"], "value": e["value"]}
-            for e in option_ranking(model, table, np.asarray(weights, dtype=float), excluded)]
+    return option_ranking(model, table, np.asarray(weights, dtype=float), excluded, with_contributions=False)
 
 
 def _raise_infeasible(constraints, feasible) -> None:

@@ -203,7 +203,9 @@ def contributions(performance: np.ndarray, weights: np.ndarray, criterion_ids) -
     return {c: float(w * p) / VALUE_SCALE + 0.0 for c, w, p in zip(criterion_ids, weights, performance)}
 
 
-def option_ranking(model: DecisionModel, table: PerformanceTable, weights: np.ndarray, excluded) -> list[dict]:
+def option_ranking(model: DecisionModel, table: PerformanceTable, weights: np.ndarray, excluded,
+                   with_contributions: bool = True) -> list[dict]:
+    """Each option on its own (status quo included), ranked; `excluded` options left out."""
     index = table.option_index
     entries = []
     for option in model.option_ids:
@@ -212,6 +214,8 @@ def option_ranking(model: DecisionModel, table: PerformanceTable, weights: np.nd
         effects = table.effects[index[option]] if option != STATUS_QUO else np.zeros(len(weights))
         entries.append((option, float(effects @ weights) / VALUE_SCALE, effects))
     ordered = ranked(entries, value=lambda e: e[1], members=lambda e: () if e[0] == STATUS_QUO else (e[0],))
+    if not with_contributions:
+        return [{"option": option, "rank": rank_, "value": value} for rank_, (option, value, _) in ordered]
     return [{"rank": rank_, "option": option, "value": value, "available": True,
              "contributions": contributions(effects, weights, table.criterion_ids)}
             for rank_, (option, value, effects) in ordered]

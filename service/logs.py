@@ -1,0 +1,110 @@
+"""Structured logs: one JSON object per line, each carrying the request's X-Request-ID.
+
+gunicorn runs `GunicornJsonLogger` (service/gunicorn_conf.py): its own error log, one access
+line per request (method, path, status, duration_ms, request_id) and every record of the app's
+loggers, which propagate to the root logger, come out in the same shape.
+
+This module imports nothing of the service package: gunicorn's master loads it by file path,
+so the master never imports numpy or HiGHS, whose native thread pools must start in the
+workers (no preload).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import sys
+
+from flask import g, has_request_context, request
+from gunicorn import glogging
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+# Set on a record by RequestContextFilter (inside a request) or by the access line.
+_REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "remote_addr")
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one line of JSON: time (UTC, ISO 8601), level, logger, message,
+    request_id (null outside a request), the request fields the record carries, and the
+    exception's traceback if any. ASCII only, so no byte in a message can break the line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
+                                      .isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+        }
+        for name in _REQUEST_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str)
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds request_id, method and path to records logged while a Flask request is handled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id") and has_request_context():
+            record.request_id = g.get("request_id")
+            record.method = request.method
+            record.path = request.path
+        return True
+
+
+def json_handler(stream=None) -> logging.Handler:
+    """A stream handler (stderr by default) writing JSON lines with the request's fields."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestContextFilter())
+    return handler
+
+
+class GunicornJsonLogger(glogging.Logger):
+    """gunicorn's logger with JSON lines for its error log, its access log and the app's logs."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        formatter = JsonFormatter()
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if getattr(handler, "_gunicorn", False):  # gunicorn's own, not others' (pytest's, say)
+                    handler.setFormatter(formatter)
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "_policy_options", False)]:
+            root.removeHandler(handler)  # a configuration reload runs setup again
+        handler = json_handler()
+        handler._policy_options = True
+        root.addHandler(handler)
+        root.setLevel(self.loglevel)
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if not self.access_log_enabled:
+            return
+        request_id = next((value for name, value in resp.headers if name.lower() == "x-request-id"), None)
+        method, path, status = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), _status_code(resp)
+        duration_ms = round(request_time.total_seconds() * 1000, 3)
+        try:
+            self.access_log.info("%s %s %s", method, path, status, extra={
+                "request_id": request_id, "method": method, "path": path, "status": status,
+                "duration_ms": duration_ms, "remote_addr": environ.get("REMOTE_ADDR")})
+        except Exception:  # noqa: BLE001 - a log line must never fail a request
+            self.exception("could not write the access log line")
+
+
+def _status_code(resp) -> int | None:
+    # gunicorn's own error responses (a bad request line, say) carry only the status text.
+    code = getattr(resp, "status_code", None)
+    if code is None and resp.status:
+        head = str(resp.status).split(None, 1)[0]
+        code = int(head) if head.isdigit() else None
+    return code

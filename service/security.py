@@ -1,0 +1,120 @@
+"""Safety toward strangers: no debug outside development, security headers on every response,
+CORS only for configured origins, and a rate limit per client.
+
+Configuration (service/config.py, README "Configuration"): POLICY_OPTIONS_ENV, CORS_ORIGINS,
+RATE_LIMIT, RATELIMIT_STORAGE_URI, TRUSTED_PROXIES. Secrets come only from the environment or
+are generated: SECRET_KEY (config.py), workshop tokens (`secrets.token_urlsafe`, stored as a
+SHA-256 digest by service/persistence/workshop_store.py).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service.errors import problem_response
+from service.logs import REQUEST_ID_HEADER
+from service.rate_limit_storage import storage_uri
+
+# JSON answers and the /docs page; the workshop pages (service/api/pages.py) set a stricter one.
+# 'data:' images: Swagger UI's stylesheet draws its icons with them.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),  # frame-ancestors for browsers that predate CSP 2
+    ("Referrer-Policy", "no-referrer"),
+)
+
+# What a browser calling the API from an allowed origin may send and read.
+CORS_ALLOWED_HEADERS = ["Content-Type", "Authorization", "If-Match", REQUEST_ID_HEADER]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", REQUEST_ID_HEADER]
+CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "OPTIONS"]
+CORS_RESOURCES = [r"/api/.*", r"/openapi\.json", r"/healthz"]
+
+# Load balancers poll health, Prometheus scrapes metrics, and pages load their static files:
+# none of these is a client's work, so none counts against its limit.
+RATE_LIMIT_EXEMPT_ENDPOINTS = frozenset({"health.Health", "prometheus_metrics", "docs.asset", "static"})
+RATE_LIMIT_OFF = ("", "0", "off", "none")
+
+
+def init_app(app: Flask) -> None:
+    """Apply every safety measure to `app`; call once its configuration is final."""
+    _keep_debug_to_development(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies, the client is the address they forwarded: per-client limits need it.
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.after_request(_add_security_headers)
+    _allow_configured_origins(app)
+    _limit_rate_per_client(app)
+
+
+def _keep_debug_to_development(app: Flask) -> None:
+    # Flask turns FLASK_DEBUG into app.config["DEBUG"] wherever it runs, gunicorn included;
+    # debug shows exception text in 500 answers (service/errors.py), so only development gets it.
+    if app.config["ENVIRONMENT"] != "development":
+        app.debug = False
+
+
+def _add_security_headers(response):
+    headers = response.headers
+    for name, value in SECURITY_HEADERS:
+        if name not in headers:  # a blueprint may have set a stricter value
+            headers[name] = value
+    return response
+
+
+def allowed_origins(setting: str) -> list[str]:
+    """The origins of a comma-separated CORS_ORIGINS (exact `scheme://host[:port]` strings)."""
+    return [origin.strip() for origin in setting.split(",") if origin.strip()]
+
+
+def _allow_configured_origins(app: Flask) -> None:
+    origins = allowed_origins(app.config["CORS_ORIGINS"])
+    if not origins:
+        return  # off by default: no CORS header at all, so browsers keep the same-origin policy
+    from flask_cors import CORS  # imported only when needed: CORS is off by default
+
+    # Tokens travel in the Authorization header, never in cookies: no credentials mode.
+    CORS(app, resources=CORS_RESOURCES, origins=origins, methods=CORS_METHODS, allow_headers=CORS_ALLOWED_HEADERS,
+         expose_headers=CORS_EXPOSED_HEADERS, supports_credentials=False, max_age=600)
+
+
+def _limit_rate_per_client(app: Flask) -> None:
+    rate_limit = app.config["RATE_LIMIT"].strip()
+    # The test client is one client sending thousands of requests: tests turn limits on explicitly.
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing and rate_limit.lower() not in RATE_LIMIT_OFF)
+    if not app.config["RATELIMIT_ENABLED"]:
+        return
+    store = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
+    shared = store != storage_uri("memory://")
+    limiter = Limiter(
+        get_remote_address, application_limits=[rate_limit],  # one count per client across all routes
+        storage_uri=store, strategy="fixed-window", key_prefix="policy-options",
+        headers_enabled=False,  # Retry-After on refusals only: no per-response header cost
+        # A shared store that goes away must not fail requests: each process then counts alone.
+        swallow_errors=True, in_memory_fallback_enabled=shared)
+    limiter.request_filter(_exempt_from_rate_limit)
+    limiter.init_app(app)
+    app.extensions["policy_options_limiter"] = limiter
+    app.register_error_handler(RateLimitExceeded, _rate_limit_refusal)
+
+
+def _exempt_from_rate_limit() -> bool:
+    # A CORS preflight is the browser's question, not the client's work.
+    return request.endpoint in RATE_LIMIT_EXEMPT_ENDPOINTS or request.method == "OPTIONS"
+
+
+def _rate_limit_refusal(error: RateLimitExceeded):
+    limit = str(error.limit.limit)
+    current = current_app.extensions["policy_options_limiter"].current_limit
+    retry_after = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+    return problem_response(429, f"Too many requests from this client: the limit is {limit} (RATE_LIMIT).",
+                            slug="rate-limit", headers={"Retry-After": str(retry_after)}, limit=limit)
