@@ -20,10 +20,15 @@ def _is_error(status: str) -> bool:
 def openapi_document(app: Flask) -> dict:
     api = app.extensions["policy_options"].api
     document = copy.deepcopy(api.spec.to_dict())
-    for path_item in document.get("paths", {}).values():
+    for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             if not isinstance(operation, dict):
                 continue
+            if path.startswith("/api/"):
+                # Every API operation counts against the per-client rate limit (service/security.py).
+                operation["responses"].setdefault("429", {
+                    "description": "Too many requests from this client (RATE_LIMIT); see Retry-After",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}}})
             for status, response in operation.get("responses", {}).items():
                 if _is_error(status) and "$ref" not in response:
                     response["content"] = copy.deepcopy(PROBLEM_CONTENT)
