@@ -19,7 +19,6 @@ import importlib.metadata
 import os
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import threading

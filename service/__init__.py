@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service import errors, metrics, request_id, security
     from service.api import briefs, docs, health, models, pages, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
-    from service.schemas.common import ProblemSchema
+    from service.openapi import DeferredDocsApi
 
     app = Flask(__name__)
     app.json_provider_class = OrjsonProvider
@@ -49,8 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         migrate(engine)
     sessions = session_factory(engine)
 
-    api = Api(app)
-    api.spec.components.schema("Problem", schema=ProblemSchema)
+    api = DeferredDocsApi(app)
     for blueprint in (models.blp, rankings.blp, robustness.blp, workshops.blp, briefs.blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

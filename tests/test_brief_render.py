@@ -26,9 +26,6 @@ from service.schemas.briefs import BriefRequestSchema
 from tests.documents import small_model
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 BRIEFS_OUT = os.environ.get("BRIEF_OUTPUT")  # a folder, to keep the rendered default brief and look at it
 
 
@@ -201,17 +198,6 @@ def test_the_service_starts_without_matplotlib_or_python_docx(tmp_path):
 
 
 # -- In a real browser ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): the HTML brief is not printed in a browser")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def test_chromium_prints_the_html_brief_to_pdf_and_png_without_errors_or_requests(chromium, rendered, tmp_path):

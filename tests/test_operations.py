@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -155,10 +156,13 @@ def test_gunicorn_takes_workers_from_the_environment_and_outwaits_the_solver():
 
 
 def test_metrics_add_up_every_gunicorn_worker(tmp_path):
-    requests = 40
+    requests = 160
     with GunicornServer(f"sqlite:///{tmp_path / 'metrics.sqlite3'}", workers=2, log_path=tmp_path / "gunicorn.log",
                         env={"RATE_LIMIT": "off", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}) as server:
-        statuses = [server.call("GET", "/api/v1/models").status for _ in range(requests)]
+        # Eight clients at once: a sync worker serves one request at a time, so both workers get some
+        # (sequential requests may all land on the same idle worker).
+        with ThreadPoolExecutor(max_workers=8) as clients:
+            statuses = list(clients.map(lambda _: server.call("GET", "/api/v1/models").status, range(requests)))
         counts = request_counts(server.call("GET", "/metrics").body)
         log_lines = server.log_path.read_text().splitlines()
     assert statuses == [200] * requests

@@ -6,43 +6,9 @@ on a free localhost port; the pages run under their strict Content-Security-Poli
 from __future__ import annotations
 
 import os
-import threading
-
-import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-
-from werkzeug.serving import make_server  # noqa: E402
-
-from service import create_app  # noqa: E402
 
 MODEL = "minusma-2017"
 SCREENSHOTS = os.environ.get("WORKSHOP_SCREENSHOTS")  # a folder, to look at the pages
-
-
-@pytest.fixture
-def live_app(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.sqlite3'}"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    app.extensions["policy_options"].engine.dispose()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def watch_console(page) -> list[str]:
@@ -57,8 +23,8 @@ def option_order(page) -> list[str]:
     return page.eval_on_selector_all("#ranking li", "items => items.map(i => i.dataset.option)")
 
 
-def test_a_participant_joins_ranks_and_submits_and_the_dashboard_shows_it(live_app, browser):
-    app, base = live_app
+def test_a_participant_joins_ranks_and_submits_and_the_dashboard_shows_it(live_server, chromium):
+    app, base = live_server
     api = app.test_client()
     workshop = api.post("/api/v1/workshops", json={"title": "MINUSMA options, Bamako 2017", "model_id": MODEL}).json
     # A colleague has already submitted through the API, so the group has two people.
@@ -68,7 +34,7 @@ def test_a_participant_joins_ranks_and_submits_and_the_dashboard_shows_it(live_a
             json={"weights": {"peace-process": 3, "impartiality-and-authority": 2}},
             headers={"Authorization": f"Bearer {colleague['participant_token']}"})
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = phone.new_page()
     problems = watch_console(page)
     page.goto(f"{base}/w/{workshop['join_code']}")
@@ -100,7 +66,7 @@ def test_a_participant_joins_ranks_and_submits_and_the_dashboard_shows_it(live_a
     awa = next(p for p in stored["participants"] if p["display_name"] == "Awa")
     assert awa["submitted_this_round"] and awa["perspective"] == "Civil society"
 
-    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    desk = chromium.new_context(viewport={"width": 1280, "height": 900})
     dashboard = desk.new_page()
     dashboard_problems = watch_console(dashboard)
     dashboard.goto(f"{base}/workshops/{workshop['id']}/dashboard#token={workshop['facilitator_token']}")
@@ -121,8 +87,8 @@ def test_a_participant_joins_ranks_and_submits_and_the_dashboard_shows_it(live_a
     assert problems == [] and dashboard_problems == []
 
 
-def test_the_pages_forbid_inline_script_and_never_take_a_token_in_the_query(live_app):
-    app, _ = live_app
+def test_the_pages_forbid_inline_script_and_never_take_a_token_in_the_query(live_server):
+    app, _ = live_server
     api = app.test_client()
     workshop = api.post("/api/v1/workshops", json={"title": "t", "model_id": MODEL}).json
     for path in (f"/w/{workshop['join_code']}", f"/workshops/{workshop['id']}/dashboard"):

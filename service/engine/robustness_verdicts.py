@@ -43,7 +43,11 @@ def _nearest_overturn(model: DecisionModel, intervals: dict, name_of) -> str:
 
 
 def verdicts(model: DecisionModel, analysis: dict) -> list[str]:
-    """One or two sentences each on the best option, the best package, what is certain, and scenarios."""
+    """One or two sentences each on the best option, the best package, what is certain, and scenarios.
+
+    The order is part of the contract: the first sentence is on the best option and the second
+    on the best package (the briefs' headline states those two itself and shows the rest).
+    """
     stability, smaa = analysis["stability"], analysis["smaa"]
     best_option = stability["best_option"]
     best_package = stability["best_package"]

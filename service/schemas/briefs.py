@@ -7,12 +7,12 @@ from `Accept` or `?format=`. `BriefSchema` documents the JSON format, the struct
 content every other format is rendered from.
 """
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from models.schema import Identifier, StrictInteger, StrictNumber, StrictSchema
+from models.schema import Identifier, StrictSchema
 from service.briefs.formats import FORMATS
-from service.engine.robustness import DEFAULT_SAMPLES, DEFAULT_SEED, MAX_SAMPLES
 from service.schemas.rankings import RankingRequestSchema
+from service.schemas.robustness import RobustnessParametersSchema
 from service.schemas.workshops import ResultsQuerySchema
 
 MAX_TITLE = 200
@@ -22,31 +22,8 @@ FORMAT_DESCRIPTION = ("md, html, docx or json; overrides the Accept header (for 
                       "Anything else is answered with 406.")
 
 
-class BriefRobustnessSchema(StrictSchema):
-    """The robustness parameters of DESIGN.md §5.1 that a rankings request lacks."""
-
-    weight_intervals = fields.Dict(
-        keys=fields.String(validate=validate.Length(max=80)),
-        values=fields.List(StrictNumber(validate=validate.Range(min=0, max=1)), validate=validate.Length(equal=2)),
-        validate=validate.Length(min=1, max=1000),
-        metadata={"description": "criterion id -> [lo, hi], bounds on the normalized weight (as for robustness); "
-                                 "the priorities' weights must lie inside them"})
-    samples = StrictInteger(load_default=DEFAULT_SAMPLES, validate=validate.Range(min=1, max=MAX_SAMPLES),
-                            metadata={"description": f"SMAA samples, at most {MAX_SAMPLES}"})
-    seed = StrictInteger(load_default=DEFAULT_SEED, validate=validate.Range(min=0, max=2**63 - 1),
-                         metadata={"description": "seed of the SMAA random streams"})
-
-    @validates_schema
-    def ordered_bounds(self, data, **kwargs):
-        errors = {criterion: [f"The lower bound {bounds[0]:g} exceeds the upper bound {bounds[1]:g}."]
-                  for criterion, bounds in (data.get("weight_intervals") or {}).items()
-                  if len(bounds) == 2 and bounds[0] > bounds[1]}
-        if errors:
-            raise ValidationError({"weight_intervals": errors})
-
-
 class BriefRequestSchema(RankingRequestSchema):
-    robustness = fields.Nested(BriefRobustnessSchema, load_default=dict,
+    robustness = fields.Nested(RobustnessParametersSchema, load_default=dict,
                                metadata={"description": "robustness parameters; defaults as for POST .../robustness"})
     options = fields.List(Identifier(), validate=validate.Length(min=1, max=MAX_COMPARED),
                           metadata={"description": "option ids to compare side by side; every option when left out"})

@@ -10,7 +10,7 @@ weights, else the centre of the admissible weights (see `service.engine.robustne
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from models.schema import StrictInteger, StrictNumber
+from models.schema import StrictInteger, StrictNumber, StrictSchema
 from service.engine.robustness import DEFAULT_SAMPLES, DEFAULT_SEED, MAX_SAMPLES
 from service.schemas.common import ProvenanceSchema
 from service.schemas.rankings import FloatsByCriterion, ModelRefSchema, RankingRequestSchema
@@ -18,7 +18,12 @@ from service.schemas.rankings import FloatsByCriterion, ModelRefSchema, RankingR
 PRIORITY_FIELDS = ("weights", "priority_order", "weight_intervals")
 
 
-class RobustnessRequestSchema(RankingRequestSchema):
+class RobustnessParametersSchema(StrictSchema):
+    """What a robustness analysis takes beyond a rankings request (DESIGN.md §5.1).
+
+    Shared by `POST .../robustness` (mixed into its request) and the briefs' `robustness` member.
+    """
+
     weight_intervals = fields.Dict(
         keys=fields.String(validate=validate.Length(max=80)),
         values=fields.List(StrictNumber(validate=validate.Range(min=0, max=1)), validate=validate.Length(equal=2)),
@@ -34,20 +39,21 @@ class RobustnessRequestSchema(RankingRequestSchema):
                          metadata={"description": "seed of the SMAA random streams: the same seed gives the same numbers"})
 
     @validates_schema
+    def ordered_bounds(self, data, **kwargs):
+        errors = {criterion: [f"The lower bound {bounds[0]:g} exceeds the upper bound {bounds[1]:g}."]
+                  for criterion, bounds in (data.get("weight_intervals") or {}).items()
+                  if len(bounds) == 2 and bounds[0] > bounds[1]}
+        if errors:
+            raise ValidationError({"weight_intervals": errors})
+
+
+class RobustnessRequestSchema(RankingRequestSchema, RobustnessParametersSchema):
+    @validates_schema
     def one_kind_of_priorities(self, data, **kwargs):
         # Replaces the rankings' "exactly one" rule: for robustness an order or intervals may
         # come with weights (the point estimate), and intervals alone are enough.
         if not any(name in data for name in PRIORITY_FIELDS):
             raise ValidationError("Give at least one of 'weights', 'priority_order' or 'weight_intervals'.")
-
-    @validates_schema
-    def ordered_bounds(self, data, **kwargs):
-        errors = {}
-        for criterion, bounds in (data.get("weight_intervals") or {}).items():
-            if len(bounds) == 2 and bounds[0] > bounds[1]:
-                errors[criterion] = [f"The lower bound {bounds[0]:g} exceeds the upper bound {bounds[1]:g}."]
-        if errors:
-            raise ValidationError({"weight_intervals": errors})
 
 
 class StabilityIntervalSchema(Schema):
