@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bench.synthetic import synthetic_model  # noqa: E402
 from models.loader import builtin_models  # noqa: E402
 from service.engine.constraints import sourced_constraints  # noqa: E402
-from service.engine.optimizer import PackageProgram, SolverSettings  # noqa: E402
+from service.engine.optimizer import PackageProgram  # noqa: E402
+from service.engine.settings import SolverSettings  # noqa: E402
 from service.engine.performance import performance_table  # noqa: E402
 from service.engine.ranking import RankingRequest, rank  # noqa: E402
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import API_SETTINGS, settings_from_environment
 from service.jsonresponse import OrjsonProvider
-from service.engine.optimizer import SolverSettings
+from service.engine.settings import SolverSettings
 from service.persistence.model_store import ModelStore
 
 

@@ -91,7 +91,7 @@ def _table(result: dict) -> str:
 
 
 def command_rank(args) -> int:
-    from service.engine.optimizer import SolverSettings
+    from service.engine.settings import SolverSettings
     from service.engine.ranking import RankingRequest, rank
     from service.schemas.rankings import RankingRequestSchema
 
@@ -120,7 +120,7 @@ def _generated_at():
 def command_brief(args) -> int:
     from service.briefs.content import BriefRequest, build_brief
     from service.briefs.formats import FORMATS
-    from service.engine.optimizer import SolverSettings
+    from service.engine.settings import SolverSettings
     from service.schemas.briefs import BriefRequestSchema
 
     model = _load_model(args)

@@ -15,7 +15,7 @@ from models.loader import model_from_document
 from service.engine.errors import RequestInvalid
 from service.engine.group import (EffectOverride, ParticipantPriorities, borda_points, checked_effect_overrides,
                                   group_results, kendall_w)
-from service.engine.optimizer import SolverSettings
+from service.engine.settings import SolverSettings
 
 EVIDENCE = [{"quote": "q", "lines": "L1", "section": "s"}]
 

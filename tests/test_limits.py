@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models import validation
-from service.engine import ranking, robustness
+from service.engine import settings as engine_limits
 from service.engine.errors import SolverTimeLimit
 from service.persistence import workshop_store
 from service.schemas import rankings as ranking_schemas
@@ -45,8 +45,8 @@ def test_the_readme_table_states_the_limits_in_force(app):
     assert numbers(rows["scenarios / interactions / constraints per model"][0]) == [
         validation.MAX_SCENARIOS, validation.MAX_INTERACTIONS, validation.MAX_CONSTRAINTS]
     assert numbers(rows["constraints per request"][0]) == [ranking_schemas.MAX_REQUEST_CONSTRAINTS]
-    assert numbers(rows["`k`"][0]) == [1, ranking.MAX_K]
-    assert numbers(rows["SMAA `samples`"][0]) == [robustness.MAX_SAMPLES]
+    assert numbers(rows["`k`"][0]) == [1, engine_limits.MAX_K]
+    assert numbers(rows["SMAA `samples`"][0]) == [engine_limits.MAX_SAMPLES]
     assert numbers(rows["participants per workshop"][0]) == [workshop_store.MAX_PARTICIPANTS_PER_WORKSHOP]
     assert rows["participants per workshop"][1] == "409"
     assert rows["solver time"] == ("`SOLVER_TIME_LIMIT_SECONDS`", "503 with `Retry-After`")
@@ -68,10 +68,10 @@ def test_the_body_and_nesting_limits_refuse_naming_themselves(client, app):
 
 
 @pytest.mark.parametrize("path, body, pointer, limit", [
-    (f"{MODEL}/rankings", {"weights": {"peace-process": 1}, "k": ranking.MAX_K + 1}, "/k", ranking.MAX_K),
+    (f"{MODEL}/rankings", {"weights": {"peace-process": 1}, "k": engine_limits.MAX_K + 1}, "/k", engine_limits.MAX_K),
     (f"{MODEL}/rankings", {"weights": {"peace-process": 1}, "constraints": [{"type": "max_options", "count": 2}] * (ranking_schemas.MAX_REQUEST_CONSTRAINTS + 1)},
      "/constraints", ranking_schemas.MAX_REQUEST_CONSTRAINTS),
-    (f"{MODEL}/robustness", {"weights": {"peace-process": 1}, "samples": robustness.MAX_SAMPLES + 1}, "/samples", robustness.MAX_SAMPLES),
+    (f"{MODEL}/robustness", {"weights": {"peace-process": 1}, "samples": engine_limits.MAX_SAMPLES + 1}, "/samples", engine_limits.MAX_SAMPLES),
 ])
 def test_request_limits_refuse_with_422_stating_the_limit(client, path, body, pointer, limit):
     refused = client.post(path, json=body)
@@ -98,12 +98,12 @@ def test_model_size_limits_refuse_with_422_stating_the_limit(client, collection,
 
 
 def test_the_solver_time_limit_answers_503_with_retry_after_naming_the_limit(client, app, monkeypatch):
-    from service.api import rankings as rankings_view
+    from service.engine import ranking as ranking_engine  # the view imports `rank` from here per request
 
     def out_of_time(*_args, **_kwargs):
         raise SolverTimeLimit("HiGHS did not prove optimality within 10 s.")
 
-    monkeypatch.setattr(rankings_view, "rank", out_of_time)
+    monkeypatch.setattr(ranking_engine, "rank", out_of_time)
     refused = client.post(f"{MODEL}/rankings", json={"weights": {"peace-process": 1}})
     assert refused.status_code == 503 and refused.mimetype == "application/problem+json"
     assert refused.json["type"].endswith("/solver-time-limit") and int(refused.headers["Retry-After"]) > 0

@@ -111,13 +111,10 @@ def test_healthz_solves_once_per_interval_and_reports_a_broken_solver(client, mo
         solves.append(1)
         return working["solver"]
 
-    monkeypatch.setattr(health, "solver_available", solver_available)
-    monkeypatch.setattr(health, "solver_answers", health.PositiveResultCache(
-        health.solver_solves_a_trivial_program, seconds=60))
+    monkeypatch.setattr(health, "solver_answers", health.PositiveResultCache(solver_available, seconds=60))
     bodies = [client.get("/healthz").json for _ in range(3)]
     assert bodies == [{"status": "ok", "database": "ok", "solver": "ok"}] * 3 and len(solves) == 1
-    monkeypatch.setattr(health, "solver_answers", health.PositiveResultCache(
-        health.solver_solves_a_trivial_program, seconds=60))
+    monkeypatch.setattr(health, "solver_answers", health.PositiveResultCache(solver_available, seconds=60))
     working["solver"] = False
     broken = client.get("/healthz")
     assert broken.status_code == 503 and broken.json == {"status": "degraded", "database": "ok", "solver": "unavailable"}

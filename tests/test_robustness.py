@@ -268,6 +268,7 @@ def check_pairwise(entries, performance_of, polytope):
             assert entry["necessary"] == (low >= 0)
         if abs(high) > 1e-7:
             assert entry["possible"] == (high > 0)
+        assert entry["possible"] or not entry["necessary"]  # weak relations: necessary implies possible
         for key, value in (("witness_min", low), ("witness_max", high)):
             witness = np.array(list(entry[key].values()))
             assert admissible_in_oracle(witness, polytope)

@@ -15,7 +15,6 @@ from flask.views import MethodView
 from service.api import Blueprint, problem_responses
 from service.api.models import find_model
 from service.api.workshops import authorized, facilitator_only, round_results
-from service.briefs.content import BriefRequest, build_brief
 from service.briefs.formats import BY_MEDIA_TYPE, DOCX_MEDIA_TYPE, FORMATS, Format
 from service.errors import ApiProblem
 from service.schemas.briefs import (BriefFormatQuerySchema, BriefRequestSchema, BriefSchema,
@@ -85,6 +84,8 @@ class ModelBriefs(MethodView):
         chosen = negotiated_format(query.get("format"))
         model = find_model(model_id)
         settings = current_app.extensions["policy_options"].solver_settings
+        from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
+
         brief = build_brief(model, BriefRequest.from_fields(model, fields), settings)
         return brief_response(brief, chosen, f"brief-{model.id}-{brief['provenance']['input_sha256'][:12]}")
 
@@ -116,5 +117,7 @@ class WorkshopBrief(MethodView):
         view = {"id": workshop.id, "title": workshop.title, "round": round_number, "scenario": workshop.scenario,
                 "constraints": workshop.constraints, "results": results}
         settings = current_app.extensions["policy_options"].solver_settings
+        from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
+
         brief = build_brief(model, BriefRequest.for_workshop(model, view), settings, workshop=view)
         return brief_response(brief, chosen, f"brief-workshop-{workshop.id}-round-{round_number}")

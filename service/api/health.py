@@ -8,7 +8,6 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from service.api import Blueprint
-from service.engine.optimizer import solver_available
 from service.persistence.database import database_reachable
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
@@ -44,6 +43,8 @@ SOLVER_CHECK_CACHE_SECONDS = 5.0
 
 
 def solver_solves_a_trivial_program() -> bool:
+    from service.engine.optimizer import solver_available  # HiGHS, imported on first use
+
     return solver_available()
 
 

@@ -5,8 +5,10 @@ from flask.views import MethodView
 
 from service.api import Blueprint, problem_responses
 from service.api.models import find_model
-from service.engine.ranking import RankingRequest, rank
 from service.schemas.rankings import RankingRequestSchema, RankingSchema
+
+# The engine (numpy, HiGHS, PuLP) is imported by the views when a request first needs it:
+# importing it at start-up was a tenth of the service's cold start (docs/performance.md).
 
 blp = Blueprint("rankings", __name__, url_prefix="/api/v1/models", description="Rank options and packages")
 
@@ -25,6 +27,8 @@ class Rankings(MethodView):
         422 with type ending `/infeasible-constraints` and a minimal `conflict` when no
         package satisfies the constraints; 503 when the solver cannot prove optimality in time.
         """
+        from service.engine.ranking import RankingRequest, rank
+
         model = find_model(model_id)
         request = RankingRequest.from_fields(model, fields)
         return jsonify(rank(model, request, current_app.extensions["policy_options"].solver_settings))

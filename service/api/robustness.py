@@ -5,8 +5,10 @@ from flask.views import MethodView
 
 from service.api import Blueprint, problem_responses
 from service.api.models import find_model
-from service.engine.robustness import RobustnessRequest, analyse
 from service.schemas.robustness import RobustnessRequestSchema, RobustnessSchema
+
+# The engine (numpy, HiGHS, PuLP) is imported by the views when a request first needs it:
+# importing it at start-up was a tenth of the service's cold start (docs/performance.md).
 
 blp = Blueprint("robustness", __name__, url_prefix="/api/v1/models", description="How sure a ranking is")
 
@@ -25,6 +27,8 @@ class Robustness(MethodView):
         `/infeasible-constraints` when no package satisfies the constraints; 503 when the
         solver cannot prove optimality in time.
         """
+        from service.engine.robustness import RobustnessRequest, analyse
+
         model = find_model(model_id)
         settings = current_app.extensions["policy_options"].solver_settings
         request = RobustnessRequest.from_fields(model, fields, settings)

@@ -14,8 +14,6 @@ from models.loader import constraint_from_fields
 from models.validation import Problem
 from service.api import Blueprint, problem_responses
 from service.engine.errors import RequestInvalid
-from service.engine.group import ParticipantPriorities, checked_effect_overrides, group_results, round_changes
-from service.engine.ranking import check_request_constraints, priorities_from_fields, resolve_scenario
 from service.errors import ApiProblem
 from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch,
                                                 ParticipantLimitReached, ParticipantNotFound, PreconditionFailed,
@@ -91,6 +89,9 @@ class Workshops(MethodView):
 
         422 when the model, scenario or constraints do not fit, or no package satisfies the constraints.
         """
+        from service.engine.group import group_results
+        from service.engine.ranking import check_request_constraints, resolve_scenario
+
         model = current_app.extensions["policy_options"].models.get(fields["model_id"])
         if model is None:
             raise RequestInvalid([Problem("/model_id", f"No model with id '{fields['model_id']}'.")])
@@ -195,6 +196,9 @@ class ParticipantSubmission(MethodView):
         Only the participant's own token may write. Send the ETag you hold in If-Match: a stale one
         gets 412 (another tab or device saved since), so an old page cannot overwrite a newer submission.
         """
+        from service.engine.group import checked_effect_overrides
+        from service.engine.ranking import priorities_from_fields
+
         workshop = _own_submission(workshop_id, participant_id, facilitator_may_read=False)
         model = _model_of(workshop)
         problems = []
@@ -269,6 +273,8 @@ class Results(MethodView):
         changes = None
         if round_number > 1:
             previous = round_results(workshop, round_number - 1)
+            from service.engine.group import round_changes
+
             changes = {"previous_round": round_number - 1, **round_changes(previous, current)}
         model = _model_of(workshop)
         return {"round": round_number, "model": {"id": model.id, "version": model.version}, **current, "changes": changes}
@@ -281,6 +287,8 @@ def workshop_released(workshop_id: str) -> bool:
 
 def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
     """`group_results` over the current submissions of one round."""
+    from service.engine.group import ParticipantPriorities, checked_effect_overrides, group_results
+
     store = workshop_store()
     model = _model_of(workshop)
     names = {p.id: p.display_name for p in store.participants(workshop.id)}

@@ -26,7 +26,7 @@ from models.validation import Problem
 from service.briefs import wording
 from service.engine.constraints import SourcedConstraint, sourced_constraints
 from service.engine.errors import RequestInvalid
-from service.engine.optimizer import SolverSettings
+from service.engine.settings import SolverSettings
 from service.engine.performance import performance_table
 from service.engine.ranking import RankingRequest, rank
 from service.engine.robustness import RobustnessRequest, analyse

@@ -28,7 +28,8 @@ from models.loader import canonical_json
 from models.validation import Problem
 from service.engine.constraints import SourcedConstraint, linear_rows, sourced_constraints
 from service.engine.errors import InfeasibleConstraints, RequestInvalid, SolverFailure, SolverTimeLimit
-from service.engine.optimizer import SolverSettings, _quiet_highs, milp_feasibility
+from service.engine.optimizer import _quiet_highs, milp_feasibility
+from service.engine.settings import SolverSettings
 from service.engine.ordering import ranked
 from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, enumerated_feasibility,
                                      minimal_conflict)

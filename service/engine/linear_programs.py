@@ -16,7 +16,8 @@ import numpy as np
 from models.domain import Constraint
 from service.engine.constraints import linear_rows
 from service.engine.errors import SolverFailure, SolverTimeLimit
-from service.engine.optimizer import SolverSettings, _quiet_highs
+from service.engine.optimizer import _quiet_highs
+from service.engine.settings import SolverSettings
 
 INFINITY = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -173,7 +174,9 @@ def chebyshev_centre(equalities: np.ndarray, targets: np.ndarray, inequalities: 
     """
     highs = _highs(settings)
     n = equalities.shape[1]
-    highs.addVars(n + 1, np.array([-INFINITY] * n + [0.0]), np.array([INFINITY] * (n + 1)))
+    # The radius is capped at 1 (weights live in the unit simplex): when every bound has become
+    # an equality no inequality limits it, and an uncapped radius would make the LP unbounded.
+    highs.addVars(n + 1, np.array([-INFINITY] * n + [0.0]), np.array([INFINITY] * n + [1.0]))
     for row, target in zip(equalities, targets):
         _add_row(highs, float(target), float(target), {j: float(c) for j, c in enumerate(row) if c != 0})
     for row, limit in zip(inequalities, limits):

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pulp
 
 from service.engine.constraints import SourcedConstraint, linear_rows
+from service.engine.settings import SolverSettings
 from service.engine.errors import SolverFailure, SolverTimeLimit
 from service.engine.ordering import tie_group_floor
 from service.engine.packages import ScoredPackage, rank_scored
@@ -28,19 +28,8 @@ from service.engine.performance import VALUE_SCALE, PerformanceTable
 MAX_TIE_SOLVES = 200
 
 
-@dataclass(frozen=True)
-class SolverSettings:
-    """HiGHS settings, in one place (issue [2/7] §3)."""
-
-    time_limit_seconds: float = 10.0
-    # One thread: under a multi-process server a second thread only burns CPU, and
-    # HiGHS misbehaves when `threads` differs between models of one process.
-    threads: int = 1
-    # Feasibility jump costs most of a small solve and finds nothing presolve does not.
-    small_model_binaries: int = 200
-
-    def describe(self) -> str:
-        return f"HiGHS {_quiet_highs().version()} via PuLP {pulp.__version__}"
+def solver_description() -> str:
+    return f"HiGHS {_quiet_highs().version()} via PuLP {pulp.__version__}"
 
 
 def _quiet_highs() -> highspy.Highs:

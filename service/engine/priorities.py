@@ -24,10 +24,13 @@ def normalized_weights(criterion_ids: tuple[str, ...], weights: dict[str, float]
             problems.append(Problem(pointer, "A weight cannot be negative."))
     if problems:
         raise RequestInvalid(problems)
-    total = math.fsum(weights.values())
-    if total <= 0:
+    largest = max(weights.values(), default=0.0)
+    if largest <= 0:
         raise RequestInvalid([Problem("/weights", "At least one weight must be positive.")])
-    normalized = {c: weights.get(c, 0.0) / total for c in criterion_ids}
+    # Scaled by the largest weight first, so that weights near the float maximum cannot overflow the sum.
+    scaled = {c: w / largest for c, w in weights.items()}
+    total = math.fsum(scaled.values())
+    normalized = {c: scaled.get(c, 0.0) / total for c in criterion_ids}
     return normalized, _left_out_warnings(criterion_ids, weights)
 
 

@@ -18,15 +18,14 @@ from models.validation import Problem, check_constraint_references
 from service.engine import ENGINE_VERSION
 from service.engine.constraints import SourcedConstraint, sourced_constraints
 from service.engine.errors import InfeasibleConstraints, RequestInvalid
-from service.engine.optimizer import PackageProgram, SolverSettings, milp_feasibility
+from service.engine.optimizer import PackageProgram, milp_feasibility
 from service.engine.ordering import ranked
 from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, ScoredPackage,
                                      enumerated_feasibility, minimal_conflict)
 from service.engine.performance import VALUE_SCALE, PerformanceTable, performance_table
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
 
-DEFAULT_K = 5
-MAX_K = 50
+from service.engine.settings import DEFAULT_K, SolverSettings
 MAX_EXPLAINED_BY_MILP = 20
 
 

@@ -35,8 +35,8 @@ from service.engine import ENGINE_VERSION
 from service.engine.constraints import sourced_constraints
 from service.engine.errors import RequestInvalid
 from service.engine.linear_programs import WeightProgram
-from service.engine.optimizer import SolverSettings
 from service.engine.performance import performance_table
+from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, SolverSettings
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
 from service.engine.ranking import (DEFAULT_K, RankingRequest, check_request_constraints, describe_method,
                                     input_sha256, package_space, rank, resolve_scenario)
@@ -48,9 +48,6 @@ from service.engine.robustness_verdicts import verdicts
 from service.engine.robustness_weight_space import (AdmissibleWeights, admissible_weights, extreme_mean,
                                                     sample_weights)
 
-DEFAULT_SAMPLES = 10_000
-MAX_SAMPLES = 200_000
-DEFAULT_SEED = 7
 PACKAGE_NOTE = ("Package acceptability ranks only the packages listed here (the best of the point ranking) "
                 "among themselves in each sample, not among every feasible package.")
 
@@ -97,6 +94,10 @@ class RobustnessRequest:
         admissible, admissible_warnings = admissible_weights(model.criterion_ids, fields.get("weight_intervals"),
                                                              fields.get("priority_order"))
         warnings = list(warnings) + admissible_warnings
+        if "weight_intervals" not in fields and "priority_order" not in fields:
+            warnings.append("Only exact weights were given: they are the point estimate (stability intervals); "
+                            "preference relations, rank ranges and SMAA range over every weight vector. "
+                            "Give weight_intervals or priority_order to narrow them.")
         ids = model.criterion_ids
         if given is not None:
             vector = np.array([given[c] for c in ids])

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from service.engine.linear_programs import PolytopeRows, WeightProgram, fewest_beating, most_beating
-from service.engine.optimizer import SolverSettings
+from service.engine.settings import SolverSettings
 from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE
 
 WORST_RANK_MARGIN = 1e-7
@@ -80,7 +80,9 @@ def pairwise_documents(labels: list, extremes, criterion_ids) -> list[dict]:
             documents.append({
                 "a": first, "b": second,
                 "min_difference": float(lowest[a, b]), "max_difference": float(highest[a, b]),
-                "necessary": bool(lowest[a, b] >= -TIE_TOLERANCE), "possible": bool(highest[a, b] > TIE_TOLERANCE),
+                # Weak relations, as robust ordinal regression defines them (Greco, Mousseau & Słowiński
+                # 2008): a is necessarily / possibly at least as good as b, so necessary implies possible.
+                "necessary": bool(lowest[a, b] >= -TIE_TOLERANCE), "possible": bool(highest[a, b] >= -TIE_TOLERANCE),
                 "witness_min": dict(zip(criterion_ids, map(float, lowest_at[a, b]))),
                 "witness_max": dict(zip(criterion_ids, map(float, highest_at[a, b]))),
             })

@@ -18,7 +18,7 @@ from models.domain import DecisionModel
 from service.engine.constraints import sourced_constraints
 from service.engine.errors import InfeasibleConstraints
 from service.engine.linear_programs import ScenarioObjective, minimax_regret_package
-from service.engine.optimizer import SolverSettings
+from service.engine.settings import SolverSettings
 from service.engine.packages import ENUMERATION_LIMIT, EnumeratedSpace
 from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE, performance_table
 from service.engine.ranking import (RankingRequest, excluded_options, option_ranking, package_space, rank)

@@ -24,7 +24,7 @@ import numpy as np
 from models.validation import Problem
 from service.engine.errors import RequestInvalid
 from service.engine.linear_programs import (PolytopeRows, WeightProgram, chebyshev_centre, largest_slacks)
-from service.engine.optimizer import SolverSettings
+from service.engine.settings import SolverSettings
 
 BOUND_TOLERANCE = 1e-9
 MIN_ACCEPTANCE = 0.02

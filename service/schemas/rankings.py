@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from models.domain import SCORE_CASES
 from models.schema import ConstraintFieldsSchema, StrictInteger, StrictNumber, StrictSchema
-from service.engine.ranking import DEFAULT_K, MAX_K
+from service.engine.settings import DEFAULT_K, MAX_K
 from service.schemas.common import ProvenanceSchema
 
 MAX_REQUEST_CONSTRAINTS = 100

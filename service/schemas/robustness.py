@@ -11,7 +11,7 @@ weights, else the centre of the admissible weights (see `service.engine.robustne
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models.schema import StrictInteger, StrictNumber, StrictSchema
-from service.engine.robustness import DEFAULT_SAMPLES, DEFAULT_SEED, MAX_SAMPLES
+from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, MAX_SAMPLES
 from service.schemas.common import ProvenanceSchema
 from service.schemas.rankings import FloatsByCriterion, ModelRefSchema, RankingRequestSchema
 
@@ -84,8 +84,10 @@ class PairwiseSchema(Schema):
     b = fields.String(required=True)
     min_difference = fields.Float(required=True)
     max_difference = fields.Float(required=True)
-    necessary = fields.Boolean(required=True)
-    possible = fields.Boolean(required=True)
+    necessary = fields.Boolean(required=True, metadata={
+        "description": "a is at least as good as b for every admissible weight vector (min_difference >= 0)"})
+    possible = fields.Boolean(required=True, metadata={
+        "description": "a is at least as good as b for some admissible weight vector (max_difference >= 0)"})
     witness_min = FloatsByCriterion(required=True)
     witness_max = FloatsByCriterion(required=True)
 
