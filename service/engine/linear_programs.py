@@ -115,6 +115,16 @@ class WeightProgram:
         return float(np.asarray(objective) @ weights), weights
 
 
+def _counting_program(rows: PolytopeRows, count: int, settings: SolverSettings):
+    """A MILP over the weight polytope with `count` binaries after the weight columns."""
+    highs = _highs(settings, integer=True)
+    n = _add_weight_rows(highs, rows)
+    highs.addVars(count, np.zeros(count), np.ones(count))
+    binaries = np.arange(n, n + count, dtype=np.int32)
+    highs.changeColsIntegrality(count, binaries, np.array([highspy.HighsVarType.kInteger] * count))
+    return highs, n, binaries
+
+
 def fewest_beating(rows: PolytopeRows, differences: np.ndarray, largest: np.ndarray,
                    settings: SolverSettings = SolverSettings()) -> tuple[int, np.ndarray]:
     """The fewest rows of `differences` that must be positive somewhere on the polytope.
@@ -124,12 +134,8 @@ def fewest_beating(rows: PolytopeRows, differences: np.ndarray, largest: np.ndar
     minimize sum z_b s.t. d_b @ w <= largest[b] * z_b. No tolerance enters: ties count for a.
     Returns the count and a weight vector attaining it.
     """
-    highs = _highs(settings, integer=True)
-    n = _add_weight_rows(highs, rows)
+    highs, n, binaries = _counting_program(rows, len(differences), settings)
     count = len(differences)
-    highs.addVars(count, np.zeros(count), np.ones(count))
-    binaries = np.arange(n, n + count, dtype=np.int32)
-    highs.changeColsIntegrality(count, binaries, np.array([highspy.HighsVarType.kInteger] * count))
     for b, (difference, bound) in enumerate(zip(differences, largest)):
         _add_row(highs, -INFINITY, 0.0, {**dict(enumerate(difference)), n + b: -float(bound)})
     highs.changeColsCost(count, binaries, np.ones(count))
@@ -147,12 +153,8 @@ def most_beating(rows: PolytopeRows, differences: np.ndarray, smallest: np.ndarr
     the row is relaxed to d_b @ w >= smallest[b], its minimum over the polytope.
     Returns the count and a weight vector attaining it.
     """
-    highs = _highs(settings, integer=True)
-    n = _add_weight_rows(highs, rows)
+    highs, n, binaries = _counting_program(rows, len(differences), settings)
     count = len(differences)
-    highs.addVars(count, np.zeros(count), np.ones(count))
-    binaries = np.arange(n, n + count, dtype=np.int32)
-    highs.changeColsIntegrality(count, binaries, np.array([highspy.HighsVarType.kInteger] * count))
     for b, (difference, low) in enumerate(zip(differences, smallest)):
         # d_b @ w - (margin - low) z_b >= low
         _add_row(highs, float(low), INFINITY, {**dict(enumerate(difference)), n + b: -(margin - float(low))})
