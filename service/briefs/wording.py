@@ -16,10 +16,6 @@ def effect(number: float) -> str:
     return "0" if text in ("+0", "-0") else text
 
 
-def effect_range(estimate: dict) -> str:
-    return f"{effect(estimate['likely'])} ({effect(estimate['low'])} to {effect(estimate['high'])})"
-
-
 def weight(number: float | None) -> str:
     return "—" if number is None else f"{number:.3f}"
 

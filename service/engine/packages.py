@@ -32,6 +32,11 @@ class ScoredPackage:
 
 
 class PackageSpace(Protocol):
+    """What `EnumeratedSpace` and `optimizer.PackageProgram` both answer, for fixed constraints."""
+
+    method: str  # "enumeration" or "milp", reported in provenance
+    forbidding_conflicts: dict[int, list]  # per option: the constraints that keep it out, once found
+
     def best(self, weights: np.ndarray, k: int) -> list[tuple[int, ScoredPackage]]: ...
     def best_containing(self, weights: np.ndarray, option_index: int) -> ScoredPackage | None: ...
 
@@ -44,6 +49,7 @@ class _AllPackages:
     """Every subset of a table's options with its performance: built once per table."""
 
     def __init__(self, table: PerformanceTable):
+        self.table = table
         n = len(table.option_ids)
         codes = np.arange(1 << n, dtype=np.int64)
         self.membership = ((codes[:, None] >> np.arange(n)) & 1).astype(bool)
@@ -54,10 +60,11 @@ class _AllPackages:
         self.performance = performance
         self.constraint_masks: dict = {}
 
-    def mask(self, table: PerformanceTable, constraint) -> np.ndarray:
+    def mask(self, constraint) -> np.ndarray:
         found = self.constraint_masks.get(constraint)
         if found is None:
-            found = self.constraint_masks[constraint] = satisfied(constraint, table, self.membership, self.performance)
+            found = self.constraint_masks[constraint] = satisfied(constraint, self.table, self.membership,
+                                                                  self.performance)
         return found
 
 
@@ -71,7 +78,6 @@ def _all_packages(table: PerformanceTable) -> _AllPackages:
         if len(_ALL_PACKAGES) > 256:
             _ALL_PACKAGES.clear()
         found = _AllPackages(table)
-        found.table = table
         _ALL_PACKAGES[id(table)] = found
     return found
 
@@ -86,7 +92,7 @@ class EnumeratedSpace:
         self.packages = _all_packages(table)
         feasible = np.ones(len(self.packages.membership), dtype=bool)
         for item in constraints:
-            feasible &= self.packages.mask(table, item.constraint)
+            feasible &= self.packages.mask(item.constraint)
         self.feasible_rows = np.flatnonzero(feasible)
         self.feasible_performance = self.packages.performance[self.feasible_rows]
         self.feasible_membership = self.packages.membership[self.feasible_rows]
@@ -128,7 +134,7 @@ def enumerated_feasibility(table: PerformanceTable):
     def feasible(constraints: list[SourcedConstraint]) -> bool:
         rows = np.ones(len(packages.membership), dtype=bool)
         for item in constraints:
-            rows &= packages.mask(table, item.constraint)
+            rows &= packages.mask(item.constraint)
         return bool(rows.any())
 
     return feasible

@@ -58,10 +58,6 @@ class PerformanceTable:
         return performance
 
 
-def package_value(performance: np.ndarray, weights: np.ndarray) -> float:
-    return float(performance @ weights) / VALUE_SCALE
-
-
 def _build_table(model: DecisionModel, scenario_id: str | None, score_case: ScoreCase) -> PerformanceTable:
     option_ids = model.package_option_ids
     criterion_ids = model.criterion_ids

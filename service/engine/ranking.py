@@ -8,6 +8,7 @@ CLI and the tests call them alike.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ from service.engine.constraints import SourcedConstraint, sourced_constraints
 from service.engine.errors import InfeasibleConstraints, RequestInvalid
 from service.engine.optimizer import PackageProgram, milp_feasibility
 from service.engine.ordering import ranked
-from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, ScoredPackage,
+from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, PackageSpace, ScoredPackage,
                                      enumerated_feasibility, minimal_conflict)
 from service.engine.performance import VALUE_SCALE, PerformanceTable, performance_table
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
@@ -107,7 +108,8 @@ def _constraints_key(constraints: list[SourcedConstraint]) -> tuple:
     return tuple((c.constraint, tuple(sorted(c.source.items()))) for c in constraints)
 
 
-def package_space(table: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings, method: str = "auto"):
+def package_space(table: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings,
+                  method: str = "auto") -> tuple[PackageSpace, Callable[[list[SourcedConstraint]], bool]]:
     """The exact search for packages: enumeration while small, the MILP beyond (or as asked).
 
     Enumerated spaces depend on the table and the constraints only, not on the weights,

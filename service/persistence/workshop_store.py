@@ -311,9 +311,3 @@ class WorkshopStore:
                 .where(Submission.workshop_id == workshop_id, Submission.round_number == round_number, Submission.is_current)
                 .order_by(Participant.joined_at, Participant.id))
             return [_submission_record(row) for row in rows]
-
-    def all_submissions(self, workshop_id: str) -> list[SubmissionRecord]:
-        """Every version ever stored, oldest first (for the facilitator's record and for tests)."""
-        with self.sessions() as session:
-            return [_submission_record(row) for row in session.scalars(
-                select(Submission).where(Submission.workshop_id == workshop_id).order_by(Submission.id))]

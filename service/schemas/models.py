@@ -24,8 +24,5 @@ class ModelOutputSchema(ModelDocumentSchema):
     builtin = fields.Boolean(required=True)
 
 
-class ModelPathSchema(Schema):
-    model_id = fields.String(required=True)
-
 
 __all__ = ["ModelDocumentSchema", "ModelListSchema", "ModelOutputSchema", "ModelSummarySchema"]
