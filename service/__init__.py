@@ -9,8 +9,8 @@ from flask_smorest import Api
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.config import API_SETTINGS, settings_from_environment
-from service.jsonresponse import OrjsonProvider
+from service.platform.config import API_SETTINGS, settings_from_environment
+from service.platform.jsonresponse import OrjsonProvider
 from service.engine.settings import SolverSettings
 from service.persistence.model_store import ModelStore
 
@@ -28,7 +28,7 @@ class ServiceState:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
-    from service import errors, metrics, request_id, security
+    from service.platform import errors, metrics, request_id, security
     from service.api import briefs, docs, health, models, pages, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
     from service.openapi import DeferredDocsApi

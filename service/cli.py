@@ -50,7 +50,7 @@ def _weights(pairs: list[str]) -> dict[str, float]:
 
 def ranking_fields(args) -> dict:
     """The request body the API would receive, from the command's arguments."""
-    from service.jsonbody import NotJSON, strict_loads
+    from service.platform.jsonbody import NotJSON, strict_loads
 
     body: dict = {}
     if args.request:
@@ -167,7 +167,7 @@ def command_openapi(args) -> int:
 
 
 def command_migrate(args) -> int:
-    from service.config import settings_from_environment
+    from service.platform.config import settings_from_environment
     from service.persistence.database import make_engine, migrate
 
     url = settings_from_environment()["DATABASE_URL"]

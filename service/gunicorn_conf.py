@@ -1,6 +1,6 @@
 """gunicorn settings, from the environment. No `preload_app`: HiGHS, numpy's thread pool and
 SQLAlchemy pools must not be shared across forked workers, so the master never imports the
-service package (its JSON logger is loaded from service/logs.py by file path)."""
+service package (its JSON logger is loaded from service/platform/logs.py by file path)."""
 
 import glob
 import importlib.util
@@ -22,18 +22,18 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 control_socket_disable = True
 
 
-def _sibling_module(name: str):
+def _platform_module(name: str):
     spec = importlib.util.spec_from_file_location(f"policy_options_gunicorn_{name}",
-                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
+                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "platform", f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 # One JSON object per line: gunicorn's own messages, its access lines and the app's logs.
-logger_class = _sibling_module("logs").GunicornJsonLogger
+logger_class = _platform_module("logs").GunicornJsonLogger
 
-# Prometheus in several processes (service/metrics.py): every worker writes its values under
+# Prometheus in several processes (service/platform/metrics.py): every worker writes its values under
 # PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. The variable must be set before a worker
 # imports prometheus_client, hence here; a folder of our own is emptied at start and removed at exit.
 _OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")

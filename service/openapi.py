@@ -58,7 +58,7 @@ def openapi_document(app: Flask) -> dict:
             if not isinstance(operation, dict):
                 continue
             if path.startswith("/api/"):
-                # Every API operation counts against the per-client rate limit (service/security.py).
+                # Every API operation counts against the per-client rate limit (service/platform/security.py).
                 operation["responses"].setdefault("429", {
                     "description": "Too many requests from this client (RATE_LIMIT); see Retry-After",
                     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}}})

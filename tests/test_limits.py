@@ -34,7 +34,7 @@ def numbers(text: str) -> list[int]:
 
 
 def test_the_readme_table_states_the_limits_in_force(app):
-    from service.config import settings_from_environment
+    from service.platform.config import settings_from_environment
 
     rows = readme_limits()
     defaults = settings_from_environment()

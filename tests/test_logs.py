@@ -10,7 +10,7 @@ import logging
 import pytest
 from gunicorn.config import Config
 
-from service.logs import GunicornJsonLogger, JsonFormatter, json_handler
+from service.platform.logs import GunicornJsonLogger, JsonFormatter, json_handler
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_a_log_line_written_during_a_request_carries_its_request_id(app, root_li
 
     response = app.test_client().get("/boom?x=1", headers={"X-Request-ID": "trace-42"})
     assert response.status_code == 500 and response.headers["X-Request-ID"] == "trace-42"
-    [entry] = [e for e in root_lines() if e["logger"] == "service.errors"]
+    [entry] = [e for e in root_lines() if e["logger"] == "service.platform.errors"]
     assert entry["request_id"] == "trace-42" and entry["method"] == "GET" and entry["path"] == "/boom"
     assert entry["level"] == "ERROR" and "RuntimeError: unexpected" in entry["exception"]
 

@@ -8,7 +8,7 @@ import time
 import limits
 from limits.strategies import FixedWindowRateLimiter
 
-from service.rate_limit_storage import InlineSweepMemoryStorage, storage_uri
+from service.platform.rate_limit_storage import InlineSweepMemoryStorage, storage_uri
 
 
 class FakeTime:

@@ -18,8 +18,8 @@ from models.loader import builtin_models, model_from_document
 from service.engine.errors import RequestInvalid
 from service.engine.linear_programs import WeightProgram
 from service.engine.robustness import RobustnessRequest, analyse
-from service.engine.robustness_preference import difference_extremes, rank_ranges
-from service.engine.robustness_weight_space import admissible_weights, sample_weights
+from service.engine.robustness.preference import difference_extremes, rank_ranges
+from service.engine.robustness.weight_space import admissible_weights, sample_weights
 
 STATUS_QUO = "status-quo"
 TIE = 1e-9

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from flask_smorest import Blueprint as _SmorestBlueprint
 
-from service.jsonbody import StrictJSONParser
+from service.platform.jsonbody import StrictJSONParser
 
 
 class Blueprint(_SmorestBlueprint):

@@ -1,4 +1,4 @@
-"""Comparative option briefs (issue [5/7]): for a model and a rankings request, and for a workshop round.
+"""Comparative option briefs (DESIGN.md §8.5): for a model and a rankings request, and for a workshop round.
 
 The format comes from `?format=` when given (for links), else from `Accept`: Markdown,
 self-contained HTML, DOCX or the structured JSON they are all rendered from. A format
@@ -16,7 +16,7 @@ from service.api import Blueprint, problem_responses
 from service.api.models import find_model
 from service.api.workshops import authorized, facilitator_only, round_results
 from service.briefs.formats import BY_MEDIA_TYPE, DOCX_MEDIA_TYPE, FORMATS, Format
-from service.errors import ApiProblem
+from service.platform.errors import ApiProblem
 from service.schemas.briefs import (BriefFormatQuerySchema, BriefRequestSchema, BriefSchema,
                                     WorkshopBriefQuerySchema)
 

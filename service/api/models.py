@@ -4,7 +4,7 @@ from flask import current_app, url_for
 from flask.views import MethodView
 
 from service.api import Blueprint, problem_responses
-from service.errors import ApiProblem
+from service.platform.errors import ApiProblem
 from service.persistence.model_store import ModelExists
 from service.schemas.models import ModelDocumentSchema, ModelListSchema, ModelOutputSchema
 

@@ -1,4 +1,4 @@
-"""Scenario workshops: participants, rounds, disagreement and a compromise (issue [4/7], DESIGN.md §5.2, §7).
+"""Scenario workshops: participants, rounds, disagreement and a compromise (DESIGN.md §5.2, §7, §8.3).
 
 Tokens travel as `Authorization: Bearer <token>`: no token is 401, a token that
 belongs to no one here or to someone not allowed is 403. A join code lets a
@@ -14,7 +14,7 @@ from models.loader import constraint_from_fields
 from models.validation import Problem
 from service.api import Blueprint, problem_responses
 from service.engine.errors import RequestInvalid
-from service.errors import ApiProblem
+from service.platform.errors import ApiProblem
 from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch,
                                                 ParticipantLimitReached, ParticipantNotFound, PreconditionFailed,
                                                 SubmissionRecord, WorkshopNotFound, WorkshopRecord, WorkshopStore)

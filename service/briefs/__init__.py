@@ -1,4 +1,4 @@
-"""Comparative option briefs (issue [5/7]): the document a decision-maker reads and an analyst edits.
+"""Comparative option briefs (DESIGN.md §8.5): the document a decision-maker reads and an analyst edits.
 
 `content.build_brief` computes the structured brief (the JSON format) from the same
 engine calls the rankings and robustness endpoints make; `formats.render` turns it

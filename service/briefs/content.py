@@ -3,7 +3,7 @@
 `BriefRequest.from_fields` splits a brief request into the body the rankings endpoint
 takes and the body the robustness endpoint takes; `build_brief` runs
 `service.engine.ranking.rank` and `service.engine.robustness.analyse` on them and
-arranges the results in the order of issue [5/7]: the question, the headline, the
+arranges the results in the order a reader needs: the question, the headline, the
 side-by-side table, the charts (as data), one section per option, the workshop's view
 (for a workshop brief) and the provenance.
 
@@ -305,7 +305,7 @@ def _headline(facts: _Facts) -> dict:
     for choice in (package, option):
         choice["sentences"] = [sentence for sentence in choice["sentences"] if sentence]
     # The robustness verdicts after the first two, which are about the best option and the best
-    # package and so would repeat the sentences above (service.engine.robustness_verdicts).
+    # package and so would repeat the sentences above (service.engine.robustness.verdicts).
     return {"best_package": package, "best_option": option, "further_verdicts": list(robustness["verdicts"][2:])}
 
 

@@ -1,5 +1,5 @@
 """The brief as an outline of blocks (headings, paragraphs, tables, quotes, charts) in the order of
-issue [5/7]. Markdown, HTML and DOCX render the same outline, so they say the same thing in
+DESIGN.md §8.5. Markdown, HTML and DOCX render the same outline, so they say the same thing in
 the same order; only the JSON format is the brief itself.
 
 All text here is plain (no markup): each renderer escapes it for its own format.

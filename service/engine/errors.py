@@ -1,4 +1,4 @@
-"""Domain errors of the engine, defined once; `service.errors` maps each to HTTP once."""
+"""Domain errors of the engine, defined once; `service.platform.errors` maps each to HTTP once."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ DEFAULT_SEED = 7
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """HiGHS settings, in one place (issue [2/7] §3)."""
+    """HiGHS settings, in one place (DESIGN.md §2)."""
 
     time_limit_seconds: float = 10.0
     # One thread: under a multi-process server a second thread only burns CPU, and

@@ -28,7 +28,7 @@ class StoredModel(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
-# -- Scenario workshops (issue [4/7]) ------------------------------------------------------------
+# -- Scenario workshops (DESIGN.md §5.2, §8.3) ------------------------------------------------------------
 # Tokens are never stored: only their SHA-256 hex digests (64 characters).
 
 

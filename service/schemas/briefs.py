@@ -1,4 +1,4 @@
-"""Schemas of the comparative option briefs (issue [5/7]).
+"""Schemas of the comparative option briefs (DESIGN.md §8.5).
 
 `POST /api/v1/models/{model_id}/briefs` takes a rankings request (DESIGN.md §5), plus
 optional robustness parameters under `robustness` (as `POST .../robustness` takes them,

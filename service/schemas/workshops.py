@@ -1,4 +1,4 @@
-"""Schemas of `/api/v1/workshops/...` (issue [4/7], DESIGN.md §5.2, §7)."""
+"""Schemas of `/api/v1/workshops/...` (DESIGN.md §5.2, §7, §8.3)."""
 
 from marshmallow import Schema, fields, validate
 

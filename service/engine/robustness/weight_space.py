@@ -1,6 +1,6 @@
 """The admissible weights of imprecise priorities, and uniform samples from them.
 
-Imprecise priorities (issue [3/7]) are weight intervals `lo <= w_j <= hi` and an order of
+Imprecise priorities (DESIGN.md §2, §5.1) are weight intervals `lo <= w_j <= hi` and an order of
 importance read as `w_a >= w_b` (tied criteria equal). With the simplex (`w >= 0`,
 `sum w = 1`) they define a polytope, the *admissible weights*. Criteria that an order
 leaves unnamed, and that no interval names, weigh 0, as in the rankings (DESIGN.md §7).

@@ -1,7 +1,7 @@
 """Stochastic multicriteria acceptability analysis (SMAA-2, Lahdelma & Salminen 2001).
 
 Each sample draws a weight vector (uniform on the admissible weights, from
-`robustness_weight_space`) and every effect from triangular(low, likely, high) with the
+`weight_space`) and every effect from triangular(low, likely, high) with the
 scenario's deltas applied to all three (DESIGN.md §7), interactions included. In each
 sample the candidates (options, or the listed packages among themselves) are put in
 rank order, equal values listed as in DESIGN.md §2 (fewer options, then id), so each

@@ -1,15 +1,15 @@
-"""How sure the ranking is, and what would overturn it (issue [3/7], DESIGN.md §5.1).
+"""How sure the ranking is, and what would overturn it (DESIGN.md §5.1).
 
 `RobustnessRequest.from_fields` checks a request against a model; `analyse` computes
 the six parts of the response, each in its own module:
 
-1. weight stability intervals, exact (`robustness_stability`);
+1. weight stability intervals, exact (`stability`);
 2. necessary and possible preference between options and between the leading packages,
-   by LPs over the admissible weights (`robustness_preference`);
-3. the range of ranks of each option, exact (`robustness_preference`);
-4. SMAA rank acceptabilities (`robustness_smaa`, weights from `robustness_weight_space`);
-5. the ranking in every scenario and the minimax-regret package (`robustness_scenarios`);
-6. verdicts in plain sentences (`robustness_verdicts`).
+   by LPs over the admissible weights (`preference`);
+3. the range of ranks of each option, exact (`preference`);
+4. SMAA rank acceptabilities (`smaa`, weights from `weight_space`);
+5. the ranking in every scenario and the minimax-regret package (`scenarios`);
+6. verdicts in plain sentences (`verdicts`).
 
 Priorities: any of `weights`, `priority_order` and `weight_intervals`, at least one.
 The admissible weights are the simplex cut by the intervals and by the order
@@ -18,7 +18,7 @@ The *point estimate* used for the stability intervals, the leading packages, the
 scenario sweep and the regrets is, in this order: the given `weights` (which must be
 admissible); else the rank-order-centroid weights of `priority_order` when they are
 admissible; else the mean of the 2n weight vectors that minimize and maximize each
-weight over the admissible set (`robustness_weight_space.extreme_mean`).
+weight over the admissible set (`weight_space.extreme_mean`).
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, SolverSetting
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
 from service.engine.ranking import (DEFAULT_K, RankingRequest, check_request_constraints, describe_method,
                                     input_sha256, package_space, rank, resolve_scenario)
-from service.engine.robustness_preference import difference_extremes, pairwise_documents, rank_ranges
-from service.engine.robustness_scenarios import minimax_regret, scenario_rankings
-from service.engine.robustness_smaa import Acceptability, CandidateSet, UncertainEffects, smaa
-from service.engine.robustness_stability import Candidate, leader_among, stability_intervals
-from service.engine.robustness_verdicts import verdicts
-from service.engine.robustness_weight_space import (AdmissibleWeights, admissible_weights, extreme_mean,
+from service.engine.robustness.preference import difference_extremes, pairwise_documents, rank_ranges
+from service.engine.robustness.scenarios import minimax_regret, scenario_rankings
+from service.engine.robustness.smaa import Acceptability, CandidateSet, UncertainEffects, smaa
+from service.engine.robustness.stability import Candidate, leader_among, stability_intervals
+from service.engine.robustness.verdicts import verdicts
+from service.engine.robustness.weight_space import (AdmissibleWeights, admissible_weights, extreme_mean,
                                                     sample_weights)
 
 PACKAGE_NOTE = ("Package acceptability ranks only the packages listed here (the best of the point ranking) "

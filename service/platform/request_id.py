@@ -1,6 +1,6 @@
 """An X-Request-ID on every response, the caller's when it is sane, else a new one.
 
-The id is kept in `flask.g.request_id`, where the log filter (service/logs.py) finds it, so
+The id is kept in `flask.g.request_id`, where the log filter (service/platform/logs.py) finds it, so
 every log line of a request carries it, and gunicorn's access line reads it off the response.
 """
 
@@ -11,7 +11,7 @@ import re
 
 from flask import Flask, g, request
 
-from service.logs import REQUEST_ID_HEADER
+from service.platform.logs import REQUEST_ID_HEADER
 
 # What a proxy or a client tool sends (UUIDs, hex, dotted trace ids); anything else, such as
 # text that would forge log lines or swell them, is replaced rather than echoed.

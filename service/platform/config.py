@@ -23,7 +23,7 @@ def settings_from_environment() -> dict:
         "MAX_CONTENT_LENGTH": int(_number("MAX_BODY_BYTES", 4 * 1024 * 1024)),
         "MAX_JSON_DEPTH": int(_number("MAX_JSON_DEPTH", 32)),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
-        # Security and operations (service/security.py, service/metrics.py; README "Configuration").
+        # Security and operations (service/platform/security.py, service/platform/metrics.py; README "Configuration").
         "ENVIRONMENT": os.environ.get("POLICY_OPTIONS_ENV", "production"),
         "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", ""),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "600/minute"),

@@ -1,7 +1,7 @@
 """Safety toward strangers: no debug outside development, security headers on every response,
 CORS only for configured origins, and a rate limit per client.
 
-Configuration (service/config.py, README "Configuration"): POLICY_OPTIONS_ENV, CORS_ORIGINS,
+Configuration (service/platform/config.py, README "Configuration"): POLICY_OPTIONS_ENV, CORS_ORIGINS,
 RATE_LIMIT, RATELIMIT_STORAGE_URI, TRUSTED_PROXIES. Secrets come only from the environment or
 are generated: SECRET_KEY (config.py), workshop tokens (`secrets.token_urlsafe`, stored as a
 SHA-256 digest by service/persistence/workshop_store.py).
@@ -17,9 +17,9 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service.errors import problem_response
-from service.logs import REQUEST_ID_HEADER
-from service.rate_limit_storage import storage_uri
+from service.platform.errors import problem_response
+from service.platform.logs import REQUEST_ID_HEADER
+from service.platform.rate_limit_storage import storage_uri
 
 # JSON answers and the /docs page; the workshop pages (service/api/pages.py) set a stricter one.
 # 'data:' images: Swagger UI's stylesheet draws its icons with them.
@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
 
 def _keep_debug_to_development(app: Flask) -> None:
     # Flask turns FLASK_DEBUG into app.config["DEBUG"] wherever it runs, gunicorn included;
-    # debug shows exception text in 500 answers (service/errors.py), so only development gets it.
+    # debug shows exception text in 500 answers (service/platform/errors.py), so only development gets it.
     if app.config["ENVIRONMENT"] != "development":
         app.debug = False
 
