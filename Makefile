@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test openapi bench loadtest clean
+.PHONY: install serve test openapi translations bench loadtest clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ test: install
 
 openapi: install
 	$(BIN)/policy-options openapi -o openapi.yaml
+
+## Extract the messages of code, templates and scripts, merge them into each catalog, compile.
+## The compiled .mo files are committed (a test checks they match the .po files).
+translations: install
+	$(BIN)/pybabel -q extract -c TRANSLATORS: -F babel.cfg -k lazy_gettext --no-location --sort-output \
+		--project policy-options -o service/translations/messages.pot .
+	$(BIN)/pybabel -q update -i service/translations/messages.pot -d service/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d service/translations --statistics
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from service.api.workshops import workshop_store
+from service.platform.languages import remember_language_choice, use_page_language
 
 blp = Blueprint("pages", __name__)
 
@@ -26,11 +27,12 @@ def _page_headers(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
-    return response
+    return remember_language_choice(response)
 
 
 @blp.get("/w/<join_code>")
 def participant_page(join_code):
+    use_page_language()
     workshop = workshop_store().by_join_code(join_code)
     if workshop is None:
         abort(404, description="No workshop has this join code.")
@@ -45,4 +47,5 @@ def participant_page(join_code):
 @blp.get("/workshops/<workshop_id>/dashboard")
 def dashboard_page(workshop_id):
     # The page itself reveals nothing: everything it shows comes from the API with the token.
+    use_page_language()
     return render_template("dashboard.html", workshop_id=workshop_id)

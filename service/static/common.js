@@ -2,6 +2,31 @@
 "use strict";
 
 window.PolicyOptions = (function () {
+  // The page's language and its messages: the server embeds them from the gettext catalogs
+  // (service/translations), so scripts and templates translate alike.
+  const messages = (function () {
+    const node = document.getElementById("messages");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+
+  /** A message in the page's language; `%(name)s` filled from `values` (gettext's syntax). */
+  function _(message, values) {
+    let text = Object.prototype.hasOwnProperty.call(messages, message) ? messages[message] : message;
+    Object.entries(values || {}).forEach(function (pair) {
+      text = text.split("%(" + pair[0] + ")s").join(String(pair[1]));
+    });
+    return text;
+  }
+
+  const language = document.documentElement.lang || "en";
+
+  /** A number in the page's language (0.35, 0,35). */
+  function formatNumber(value, digits) {
+    if (value === null || value === undefined) return "–";
+    const d = digits === undefined ? 2 : digits;
+    return Number(value).toLocaleString(language, {minimumFractionDigits: d, maximumFractionDigits: d});
+  }
+
   /** Call the API; resolves to {status, body, etag}. Never puts a token in the URL. */
   async function api(method, path, body, token, headers) {
     const init = {method: method, headers: Object.assign({"Accept": "application/json"}, headers || {}),
@@ -33,7 +58,7 @@ window.PolicyOptions = (function () {
 
   function problemText(result) {
     const body = result.body || {};
-    let text = body.detail || ("The service answered " + result.status + ".");
+    let text = body.detail || _("The service answered %(status)s.", {status: result.status});
     if (Array.isArray(body.errors) && body.errors.length) {
       text += " " + body.errors.map(function (e) { return e.detail; }).join(" ");
     }
@@ -41,14 +66,12 @@ window.PolicyOptions = (function () {
   }
 
   function packageText(options, names) {
-    if (!options || !options.length) return "the status quo (no change)";
+    if (!options || !options.length) return _("the status quo (no change)");
     return options.map(function (id) { return (names && names[id]) || id; }).join(" + ");
   }
 
-  function number(value, digits) {
-    return value === null || value === undefined ? "–" : Number(value).toFixed(digits === undefined ? 2 : digits);
-  }
+  function number(value, digits) { return formatNumber(value, digits); }
 
   return {api: api, el: el, replaceChildren: replaceChildren, problemText: problemText,
-          packageText: packageText, number: number};
+          packageText: packageText, number: number, _: _, language: language};
 })();
