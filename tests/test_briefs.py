@@ -264,7 +264,7 @@ def test_the_workshop_brief_is_the_facilitators_and_carries_the_results(client):
 
     assert client.get(url).status_code == 401
     assert client.get(url, headers=_bearer(people["Awa"]["participant_token"])).status_code == 403
-    assert client.get(url, headers=_bearer("not-a-token")).status_code == 403
+    assert client.get(url, headers=_bearer("not-a-token")).status_code == 401  # a token of no one (DESIGN.md §8.4)
     assert client.get("/api/v1/workshops/no-such/brief", headers=_bearer(workshop["facilitator_token"])).status_code == 404
 
     facilitator = _bearer(workshop["facilitator_token"])

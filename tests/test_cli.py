@@ -27,10 +27,10 @@ def test_rank_table_names_the_best_package(capsys):
 
 
 def test_errors_are_one_line_and_exit_non_zero(capsys):
-    assert main(["rank", "--weight", "nowhere=1"]) == 2
+    assert main(["rank", "--weight", "nowhere=1"]) == 3
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and "/weights/nowhere" in error
-    assert main(["rank", "--weight", "peace-process=1", "--scenario", "nowhere"]) == 2
+    assert main(["rank", "--weight", "peace-process=1", "--scenario", "nowhere"]) == 3
     assert "/scenario" in capsys.readouterr().err
 
 
@@ -38,6 +38,6 @@ def test_infeasible_request_names_the_conflict(tmp_path, capsys):
     request = tmp_path / "infeasible.json"
     request.write_text(json.dumps({"weights": {"peace-process": 1}, "constraints": [
         {"type": "include", "options": ["dissociate-from-barkhane", "integrate-under-un-command"]}]}))
-    assert main(["rank", "--request", str(request)]) == 2
+    assert main(["rank", "--request", str(request)]) == 4
     error = capsys.readouterr().err
     assert '"source": "model", "id": "rec1-alternatives"' in error and '"source": "request", "index": 0' in error
