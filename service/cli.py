@@ -131,13 +131,13 @@ def request_body(args, **flag_priorities) -> dict:
             raise input_error(f"{'standard input' if args.request == '-' else args.request} is not JSON: {error}") from None
         if not isinstance(body, dict):
             raise input_error("the request body must be a JSON object")
-    given = {name: value for name, value in flag_priorities.items() if value}
+    given = [(name, value) for name, value in flag_priorities.items() if value]
     if getattr(args, "weight", None):
-        given["weights"] = _weights(args.weight)
+        given.append(("weights", _weights(args.weight)))
     if getattr(args, "priority_order", None):
-        given["priority_order"] = priority_order(args.priority_order)
+        given.append(("priority_order", priority_order(args.priority_order)))
     if len(given) > 1:
-        raise usage_error(f"give one kind of priorities, not {' and '.join(sorted(given))}")
+        raise usage_error("give priorities one way: --weight, --priority-order or --equal-weights")
     in_body = [name for name in PRIORITY_KEYS if name in body]
     if given and in_body:
         raise usage_error(f"--request already gives {in_body[0]}; leave out the priority flags or edit the request")

@@ -26,14 +26,16 @@ def find_model(model_id: str):
 
 @blp.route("")
 class Models(MethodView):
-    @operation("listModels")
-    @blp.response(200, ModelListSchema)
+    @operation("listModels", headers=("IfNoneMatch",))
+    @blp.response(200, ModelListSchema, headers={"ETag": "ETag"})
+    @not_modified_response
     def get(self):
         """List the decision models served (built-in first).
 
         Each with its id, version (a content hash), title and source; read one in full with getModel.
+        The ETag changes when a model is added: send it in If-None-Match to get 304 until then.
         """
-        return {"items": model_store().summaries()}
+        return conditional_json(ModelListSchema().dump({"items": model_store().summaries()}))
 
     @operation("createModel")
     @blp.arguments(ModelDocumentSchema, example=examples.MODEL_DOCUMENT)

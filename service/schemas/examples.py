@@ -33,8 +33,10 @@ MODEL_DOCUMENT = {
     "criteria": [{"id": "safety", "name": "Safety"}, {"id": "cost", "name": "Cost"}],
     "options": [{"id": "status-quo", "name": "Status quo"},
                 {"id": "patrol", "name": "More patrols", "summary": "Double the patrols"}],
-    "effects": [{"option": "patrol", "criterion": "safety", "low": 0, "likely": 1, "high": 2, "rationale": "deterrence"},
-                {"option": "patrol", "criterion": "cost", "low": -2, "likely": -1, "high": -1, "rationale": "staff"}],
+    "effects": [{"option": "patrol", "criterion": "safety", "low": 0, "likely": 1, "high": 2, "rationale": "deterrence",
+                 "evidence": [{"quote": "patrols deter attacks", "lines": "L12-L14", "section": "Findings"}]},
+                {"option": "patrol", "criterion": "cost", "low": -2, "likely": -1, "high": -1, "rationale": "staff",
+                 "evidence": [{"quote": "each patrol needs two crews", "lines": "L20", "section": "Costs"}]}],
 }
 
 WORKSHOP_CREATE = {"title": "Mali options, Tuesday", "model_id": "minusma-2017",
