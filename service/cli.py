@@ -411,6 +411,8 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def parser() -> argparse.ArgumentParser:
     from importlib.metadata import version
 
+    from service.briefs.formats import FORMATS  # names and media types only: renderers load on use
+
     root = argparse.ArgumentParser(prog="policy-options", description=__doc__.split("\n\n")[0],
                                    epilog=f"{PRIORITIES_HELP}\n\n{EXIT_CODES_HELP}", formatter_class=_HelpFormatter)
     root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}")
@@ -447,7 +449,7 @@ def parser() -> argparse.ArgumentParser:
     robustness.add_argument("--seed", type=int, help="SMAA seed (default 7)")
     robustness.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
 
-    brief = command("brief", "write a comparative option brief (Markdown, HTML, DOCX or JSON)", command_brief)
+    brief = command("brief", "write a comparative option brief (Markdown, HTML, DOCX, ... or JSON)", command_brief)
     _request_options(brief, "briefs")
     brief.add_argument("--equal-weights", action="store_true", help="weigh every criterion of the model alike")
     brief.add_argument("--k", type=int)
@@ -456,8 +458,8 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("--audience", help="who the brief is for")
     brief.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
     brief.add_argument("--seed", type=int, help="SMAA seed (default 7)")
-    brief.add_argument("--format", choices=("md", "html", "docx", "json"), default="md",
-                       help="md, html, docx or json (default md); docx needs -o or a redirect")
+    brief.add_argument("--format", choices=tuple(FORMATS), default="md",
+                       help=f"{', '.join(FORMATS)} (default md); a binary one (docx) needs -o or a redirect")
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
 
     openapi = command("openapi", "write the OpenAPI document as YAML", command_openapi)

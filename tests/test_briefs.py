@@ -309,7 +309,7 @@ def test_the_cli_writes_the_same_brief_as_the_api(client, tmp_path, monkeypatch,
     assert cli_main(["brief", "--equal-weights", "--format", "md", "--samples", "500"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("# Comparative brief: ") and "2026-04-07T09:30:00Z" in printed
-    assert cli_main(["brief", "--equal-weights", "--option", "no-such"]) == 2
+    assert cli_main(["brief", "--equal-weights", "--option", "no-such"]) == 3  # invalid input
     assert "/options/0" in capsys.readouterr().err
 
 
