@@ -28,8 +28,8 @@ class ServiceState:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
-    from service.platform import errors, languages, metrics, request_id, security
-    from service.api import briefs, docs, health, models, pages, rankings, robustness, workshops
+    from service.platform import caching, errors, languages, metrics, request_id, security
+    from service.api import briefs, docs, health, models, pages, problems, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
     from service.openapi import DeferredDocsApi
 
@@ -54,10 +54,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
+    app.register_blueprint(problems.blp)
     errors.register_error_handlers(app)
     request_id.init_app(app)  # first: every later hook, refusal and log line sees the id
     metrics.init_app(app)  # before the rate limit, so refusals are timed too
     security.init_app(app)
+    caching.init_app(app)
     languages.init_app(app)
 
     app.extensions["policy_options"] = ServiceState(

@@ -1,6 +1,7 @@
-"""The `policy-options` command: rank and write briefs without a server, migrate, write the OpenAPI document.
+"""The `policy-options` command: list models, rank, test robustness and write briefs without a server;
+migrate the database; write the OpenAPI document.
 
-Errors print one clear line on stderr and exit non-zero.
+Every failure prints one line on stderr and exits with a code that says what kind of failure it is.
 """
 
 from __future__ import annotations
@@ -15,23 +16,61 @@ from marshmallow import ValidationError
 from models.loader import builtin_models, model_from_document
 from models.schema import pointers_from_messages
 from models.validation import ModelInvalid
-from service.engine.errors import EngineError, InfeasibleConstraints, RequestInvalid
+from service.engine.errors import InfeasibleConstraints, RequestInvalid
+
+# Exit codes (also in `--help`): argparse exits 2 on a usage error, and so do we.
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INVALID_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3, 4
+EXIT_CODES_HELP = """exit codes:
+  0  success
+  1  any other failure (cannot write a file, database unreachable, solver failure, ...)
+  2  usage: unknown option, missing argument, conflicting flags
+  3  invalid input: a request, weight, model or file that breaks the rules
+  4  infeasible constraints: no package satisfies them (the conflict is printed)"""
+PRIORITIES_HELP = """priorities come from --request (a body as the API takes it, `-` for standard input) or
+from flags: --weight CRITERION=VALUE (repeat) or --priority-order, not both. --priority-order takes
+criterion ids, most important first, separated by commas; ids joined by '=' are tied:
+  --priority-order impartiality-and-authority,peace-process=personnel-safety,stabilization"""
 
 
 class CommandError(Exception):
-    pass
+    """A failure to report in one line, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILURE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def usage_error(message: str) -> CommandError:
+    return CommandError(message, EXIT_USAGE)
+
+
+def input_error(message: str) -> CommandError:
+    return CommandError(message, EXIT_INVALID_INPUT)
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+
+def _read_input(name: str) -> bytes:
+    """A file's bytes, or standard input's for `-`."""
+    try:
+        return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        raise input_error(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def _load_model(args):
     if args.model_file:
         import yaml
 
-        path = Path(args.model_file)
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            document = yaml.safe_load(_read_input(args.model_file))
+        except yaml.YAMLError as error:
+            raise input_error(f"{args.model_file} is not YAML or JSON: {str(error).splitlines()[0]}") from None
         return model_from_document(document)
     model = builtin_models().get(args.model)
     if model is None:
-        raise CommandError(f"unknown model '{args.model}' (built-in: {', '.join(builtin_models())})")
+        raise input_error(f"unknown model '{args.model}' (built-in: {', '.join(builtin_models())})")
     return model
 
 
@@ -40,33 +79,138 @@ def _weights(pairs: list[str]) -> dict[str, float]:
     for pair in pairs:
         criterion, separator, value = pair.partition("=")
         if not separator:
-            raise CommandError(f"--weight takes CRITERION=VALUE, not {pair!r}")
+            raise usage_error(f"--weight takes CRITERION=VALUE, not {pair!r}")
         try:
             weights[criterion] = float(value)
         except ValueError:
-            raise CommandError(f"--weight {criterion}: {value!r} is not a number") from None
+            raise input_error(f"--weight {criterion}: {value!r} is not a number") from None
     return weights
 
 
-def ranking_fields(args) -> dict:
-    """The request body the API would receive, from the command's arguments."""
+def priority_order(text: str) -> list:
+    """`a,b=c,d` -> ["a", ["b", "c"], "d"]: commas separate ranks, '=' joins tied criteria."""
+    order: list = []
+    for rank in text.split(","):
+        tied = [criterion.strip() for criterion in rank.split("=")]
+        if not all(tied):
+            raise usage_error(f"--priority-order: empty criterion id in {text!r}")
+        order.append(tied[0] if len(tied) == 1 else tied)
+    return order
+
+
+def _weight_intervals(pairs: list[str]) -> dict[str, list[float]]:
+    intervals = {}
+    for pair in pairs:
+        criterion, separator, bounds = pair.partition("=")
+        low, colon, high = bounds.partition(":")
+        if not separator or not colon:
+            raise usage_error(f"--weight-interval takes CRITERION=LOW:HIGH, not {pair!r}")
+        try:
+            intervals[criterion] = [float(low), float(high)]
+        except ValueError:
+            raise input_error(f"--weight-interval {criterion}: {bounds!r} is not two numbers") from None
+    return intervals
+
+
+PRIORITY_KEYS = ("weights", "priority_order", "profile")
+
+
+def request_body(args, **flag_priorities) -> dict:
+    """The request body the API would receive, from --request and the command's flags.
+
+    Priorities come from the body or from flags, never both: a flag that silently replaced the
+    body's priorities would answer another question than the one in the file.
+    """
     from service.platform.jsonbody import NotJSON, strict_loads
 
     body: dict = {}
     if args.request:
         try:
-            body = strict_loads(Path(args.request).read_bytes(), max_depth=32)
-        except (OSError, NotJSON) as error:
-            raise CommandError(f"cannot read {args.request}: {error}") from None
-    if args.weight:
-        body["weights"] = _weights(args.weight)
+            body = strict_loads(_read_input(args.request), max_depth=32)
+        except NotJSON as error:
+            raise input_error(f"{'standard input' if args.request == '-' else args.request} is not JSON: {error}") from None
+        if not isinstance(body, dict):
+            raise input_error("the request body must be a JSON object")
+    given = [(name, value) for name, value in flag_priorities.items() if value]
+    if getattr(args, "weight", None):
+        given.append(("weights", _weights(args.weight)))
+    if getattr(args, "priority_order", None):
+        given.append(("priority_order", priority_order(args.priority_order)))
+    if len(given) > 1:
+        raise usage_error("give priorities one way: --weight, --priority-order or --equal-weights")
+    in_body = [name for name in PRIORITY_KEYS if name in body]
+    if given and in_body:
+        raise usage_error(f"--request already gives {in_body[0]}; leave out the priority flags or edit the request")
+    body.update(given)
     for name in ("scenario", "k", "score_case"):
-        if getattr(args, name) is not None:
+        if getattr(args, name, None) is not None:
             body[name] = getattr(args, name)
     return body
 
 
-def _table(result: dict) -> str:
+def _settings(args):
+    from service.engine.settings import SolverSettings
+
+    return SolverSettings(time_limit_seconds=args.time_limit)
+
+
+def _text(value) -> str:
+    """A model text: a string, or a map of languages (English shown)."""
+    if isinstance(value, dict):
+        return value.get("en") or next(iter(value.values()), "")
+    return "" if value is None else str(value)
+
+
+def _print_json(document) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _print_result(args, result: dict, table) -> int:
+    """The API's JSON with --json, else `table(result)`."""
+    if args.json:
+        _print_json(result)
+    else:
+        print(table(result))
+    return EXIT_OK
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def command_models(args) -> int:
+    models = builtin_models()
+    if args.models_command == "show":
+        model = models.get(args.id)
+        if model is None:
+            raise input_error(f"unknown model '{args.id}' (built-in: {', '.join(models)})")
+        document = model.to_document()
+        if args.json:
+            _print_json(document)
+            return EXIT_OK
+        print(f"{document['id']}  {_text(document['title'])}  (version {document['version']})")
+        sections = [("Criteria", "name", document["criteria"]), ("Options", "name", document["options"]),
+                    ("Scenarios", "name", document["scenarios"]), ("Profiles", "label", document.get("profiles", []))]
+        for heading, label, items in sections:
+            if not items:
+                continue
+            width = max(len(item["id"]) for item in items)
+            print(f"\n{heading}")
+            for item in items:
+                default = "  (default)" if item.get("default") else ""
+                print(f"  {item['id']:<{width}}  {_text(item.get(label))}{default}")
+        return EXIT_OK
+    summaries = [{"id": m.id, "version": m.version, "title": _text(m.title), "source": dict(m.source)}
+                 for m in models.values()]
+    if args.json:
+        _print_json({"items": summaries})
+        return EXIT_OK
+    width = max(len(s["id"]) for s in summaries)
+    for summary in summaries:
+        print(f"{summary['id']:<{width}}  {summary['version'][:12]}  {summary['title']}")
+    return EXIT_OK
+
+
+def _rank_table(result: dict) -> str:
     lines = [f"Model {result['model']['id']} ({result['model']['version']}), scenario {result['scenario']}, "
              f"{result['score_case']} effects", "", "Packages"]
     for package in result["packages"]:
@@ -91,16 +235,62 @@ def _table(result: dict) -> str:
 
 
 def command_rank(args) -> int:
-    from service.engine.settings import SolverSettings
     from service.engine.ranking import RankingRequest, rank
     from service.schemas.rankings import RankingRequestSchema
 
     model = _load_model(args)
-    fields = RankingRequestSchema().load(ranking_fields(args))
-    result = rank(model, RankingRequest.from_fields(model, fields),
-                  SolverSettings(time_limit_seconds=args.time_limit), method=args.method)
-    print(json.dumps(result, indent=2) if args.json else _table(result))
-    return 0
+    fields = RankingRequestSchema().load(request_body(args))
+    result = rank(model, RankingRequest.from_fields(model, fields), _settings(args), method=args.method)
+    return _print_result(args, result, _rank_table)
+
+
+def _bound(value) -> str:
+    return "   none" if value is None else f"{value:7.3f}"
+
+
+def _robustness_table(result: dict) -> str:
+    stability = result["stability"]
+    lines = [f"Model {result['model']['id']} ({result['model']['version']}), scenario {result['scenario']}, "
+             f"{result['score_case']} effects, weights from {result['weights_source']}", "",
+             f"Best package {' + '.join(stability['best_package']) or '(status quo)'}, "
+             f"best option {stability['best_option']}", "", "Verdicts"]
+    lines += [f"  {verdict}" for verdict in result["verdicts"]]
+    lines += ["", "Weight stability of the best package (criterion, weight, lower, upper)"]
+    for criterion, interval in stability["packages"].items():
+        lines.append(f"  {criterion:<28} {interval['weight']:7.3f} {_bound(interval['lower'])} {_bound(interval['upper'])}")
+    lines += ["", f"Options: rank range and first-rank acceptability ({result['smaa']['samples']} SMAA samples, "
+                  f"seed {result['smaa']['seed']})"]
+    acceptability = {entry["option"]: entry["acceptability"][0] for entry in result["smaa"]["options"]}
+    for entry in result["rank_ranges"]:
+        lines.append(f"  {entry['option']:<28} ranks {entry['best']}..{entry['worst']}  "
+                     f"{acceptability.get(entry['option'], 0):6.1%}")
+    regret = result["scenarios"]["minimax_regret"]
+    if regret["package"] is not None:
+        lines += ["", f"Across scenarios, minimax regret: {' + '.join(regret['package']) or '(status quo)'} "
+                      f"(max regret {regret['max_regret']:.4f})"]
+    for warning in result["warnings"]:
+        lines.append(f"warning: {warning}")
+    lines += ["", f"input sha256 {result['provenance']['input_sha256']}"]
+    return "\n".join(lines)
+
+
+def command_robustness(args) -> int:
+    from service.engine.robustness import RobustnessRequest, analyse
+    from service.schemas.robustness import RobustnessRequestSchema
+
+    model = _load_model(args)
+    body = request_body(args)
+    if args.weight_interval:
+        if "weight_intervals" in body:
+            raise usage_error("--request already gives weight_intervals; leave out --weight-interval or edit the request")
+        body["weight_intervals"] = _weight_intervals(args.weight_interval)
+    for name in ("samples", "seed"):
+        if getattr(args, name) is not None:
+            body[name] = getattr(args, name)
+    settings = _settings(args)
+    fields = RobustnessRequestSchema().load(body)
+    result = analyse(model, RobustnessRequest.from_fields(model, fields, settings), settings)
+    return _print_result(args, result, _robustness_table)
 
 
 def _generated_at():
@@ -114,19 +304,24 @@ def _generated_at():
     try:
         return datetime.fromtimestamp(int(epoch), UTC)
     except (ValueError, OverflowError, OSError):
-        raise CommandError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+        raise input_error(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+
+
+def _is_text(media_type: str) -> bool:
+    return media_type.startswith("text/") or media_type == "application/json"
 
 
 def command_brief(args) -> int:
     from service.briefs.content import BriefRequest, build_brief
     from service.briefs.formats import FORMATS
-    from service.engine.settings import SolverSettings
     from service.schemas.briefs import BriefRequestSchema
 
+    chosen = FORMATS[args.format]
+    if not args.output and not _is_text(chosen.media_type) and sys.stdout.isatty():
+        raise usage_error(f"a {args.format} brief is binary: write it with -o FILE or redirect standard output")
     model = _load_model(args)
-    body = ranking_fields(args)
-    if args.equal_weights:
-        body["weights"] = {criterion: 1 for criterion in model.criterion_ids}
+    equal = {criterion: 1 for criterion in model.criterion_ids} if args.equal_weights else None
+    body = request_body(args, weights=equal)
     for name in ("title", "audience"):
         if getattr(args, name) is not None:
             body[name] = getattr(args, name)
@@ -139,16 +334,18 @@ def command_brief(args) -> int:
     if robustness:
         body["robustness"] = robustness
     fields = BriefRequestSchema().load(body)
-    brief = build_brief(model, BriefRequest.from_fields(model, fields), SolverSettings(time_limit_seconds=args.time_limit),
-                        generated_at=_generated_at())
-    document = FORMATS[args.format].render(brief)
+    brief = build_brief(model, BriefRequest.from_fields(model, fields), _settings(args), generated_at=_generated_at())
+    document = chosen.render(brief)
     if args.output:
-        Path(args.output).write_bytes(document)
+        try:
+            Path(args.output).write_bytes(document)
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
         print(f"wrote {args.output} ({len(document):,} bytes, {args.format})", file=sys.stderr)
     else:
         sys.stdout.buffer.write(document)
         sys.stdout.buffer.flush()
-    return 0
+    return EXIT_OK
 
 
 def command_openapi(args) -> int:
@@ -158,12 +355,16 @@ def command_openapi(args) -> int:
     from service.openapi import openapi_document
 
     app = create_app({"DATABASE_URL": "sqlite://", "AUTO_MIGRATE": False})
-    text = yaml.safe_dump(openapi_document(app), sort_keys=True, allow_unicode=True)
+    # Not sorted: the order of a response's media types is what some generators go by (service.openapi).
+    text = yaml.safe_dump(openapi_document(app), sort_keys=False, allow_unicode=True)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
     else:
         sys.stdout.write(text)
-    return 0
+    return EXIT_OK
 
 
 def command_migrate(args) -> int:
@@ -171,72 +372,131 @@ def command_migrate(args) -> int:
     from service.persistence.database import make_engine, migrate
 
     url = settings_from_environment()["DATABASE_URL"]
-    migrate(make_engine(url))
-    print(f"database at the latest schema: {url.split('@')[-1]}")
-    return 0
+    where = url.split("@")[-1]  # never print a password
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except Exception as error:  # noqa: BLE001 - any driver's error becomes one line
+        raise CommandError(f"cannot migrate the database at {where}: {_first_line(error)}") from None
+    finally:
+        engine.dispose()
+    print(f"database at the latest schema: {where}")
+    return EXIT_OK
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+
+def _model_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
+    command.add_argument("--model-file", metavar="FILE", help="a model document (YAML or JSON) instead; - for stdin")
+
+
+def _request_options(command: argparse.ArgumentParser, what: str) -> None:
+    """The options every command that takes a request body shares (DESIGN.md §5)."""
+    _model_options(command)
+    command.add_argument("--request", metavar="FILE.json", help=f"a {what} request body, as the API takes it; - for stdin")
+    command.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
+    command.add_argument("--priority-order", dest="priority_order", metavar="A,B=C,D",
+                         help="criterion ids, most important first; '=' joins tied ones")
+    command.add_argument("--scenario", help="a scenario id (default: the model's default scenario)")
+    command.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
+    command.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds (default 10)")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    pass
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="policy-options", description=__doc__.splitlines()[0])
-    commands = root.add_subparsers(dest="command", required=True)
+    from importlib.metadata import version
 
-    rank = commands.add_parser("rank", help="rank options and packages against priorities")
-    rank.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
-    rank.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
-    rank.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
-    rank.add_argument("--request", metavar="FILE.json", help="a rankings request body, as the API takes it")
-    rank.add_argument("--scenario")
-    rank.add_argument("--k", type=int)
-    rank.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
+    from service.briefs.formats import FORMATS  # names and media types only: renderers load on use
+
+    root = argparse.ArgumentParser(prog="policy-options", description=__doc__.split("\n\n")[0],
+                                   epilog=f"{PRIORITIES_HELP}\n\n{EXIT_CODES_HELP}", formatter_class=_HelpFormatter)
+    root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
+                                  formatter_class=_HelpFormatter)
+        sub.set_defaults(run=run)
+        return sub
+
+    models = command("models", "list the built-in models, or show one's criteria, options, scenarios and profiles",
+                     command_models)
+    models.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    models.set_defaults(models_command="list")
+    model_commands = models.add_subparsers(dest="models_command", metavar="{list,show}")
+    model_commands.add_parser("list", help="the built-in models (the default)")
+    show = model_commands.add_parser("show", help="one model's ids and labels")
+    show.add_argument("id", help="a model id")
+    show.add_argument("--json", action="store_true", help="print the whole model document as JSON")
+
+    rank = command("rank", "rank options and packages against priorities", command_rank)
+    _request_options(rank, "rankings")
+    rank.add_argument("--k", type=int, help="packages to show (default 5)")
     rank.add_argument("--method", choices=("auto", "enumeration", "milp"), default="auto")
-    rank.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
     rank.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
-    rank.set_defaults(run=command_rank)
 
-    brief = commands.add_parser("brief", help="write a comparative option brief (Markdown, HTML, DOCX or JSON)")
-    brief.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
-    brief.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
-    brief.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
+    robustness = command("robustness", "how sure the ranking is: stability, rank ranges, SMAA, scenarios, verdicts",
+                         command_robustness)
+    _request_options(robustness, "robustness")
+    robustness.add_argument("--weight-interval", action="append", metavar="CRITERION=LOW:HIGH",
+                            help="bounds on a normalized weight; repeat for each criterion")
+    robustness.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
+    robustness.add_argument("--seed", type=int, help="SMAA seed (default 7)")
+    robustness.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
+
+    brief = command("brief", "write a comparative option brief (Markdown, HTML, DOCX, ... or JSON)", command_brief)
+    _request_options(brief, "briefs")
     brief.add_argument("--equal-weights", action="store_true", help="weigh every criterion of the model alike")
-    brief.add_argument("--request", metavar="FILE.json", help="a briefs request body, as the API takes it")
-    brief.add_argument("--scenario")
     brief.add_argument("--k", type=int)
-    brief.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
     brief.add_argument("--option", action="append", metavar="OPTION", help="an option to compare; repeat (default: all)")
     brief.add_argument("--title")
     brief.add_argument("--audience", help="who the brief is for")
     brief.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
     brief.add_argument("--seed", type=int, help="SMAA seed (default 7)")
-    brief.add_argument("--format", choices=("md", "html", "docx", "json"), default="md")
+    brief.add_argument("--format", choices=tuple(FORMATS), default="md",
+                       help=f"{', '.join(FORMATS)} (default md); a binary one (docx) needs -o or a redirect")
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    brief.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
-    brief.set_defaults(run=command_brief)
 
-    openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
-    openapi.add_argument("-o", "--output")
-    openapi.set_defaults(run=command_openapi)
+    openapi = command("openapi", "write the OpenAPI document as YAML", command_openapi)
+    openapi.add_argument("-o", "--output", metavar="FILE")
 
-    migrate = commands.add_parser("migrate", help="bring the database (DATABASE_URL) to the latest schema")
-    migrate.set_defaults(run=command_migrate)
+    command("migrate", "bring the database (DATABASE_URL) to the latest schema", command_migrate)
     return root
 
 
+# -- running ------------------------------------------------------------------------------------
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(argv)  # exits 2 on a usage error, 0 for --help and --version
     try:
         return args.run(args)
     except CommandError as error:
-        message = str(error)
+        message, code = str(error), error.exit_code
     except ValidationError as error:
         message = "; ".join(f"{p or '/'}: {d}" for p, d in pointers_from_messages(error.messages))
+        code = EXIT_INVALID_INPUT
     except (RequestInvalid, ModelInvalid) as error:
         message = "; ".join(f"{p.pointer or '/'}: {p.detail}" for p in error.problems)
+        code = EXIT_INVALID_INPUT
     except InfeasibleConstraints as error:
-        message = f"{error} (conflict: {json.dumps(error.conflict)})"
-    except EngineError as error:
-        message = str(error)
+        message, code = f"{error} (conflict: {json.dumps(error.conflict)})", EXIT_INFEASIBLE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback
+        message, code = f"{type(error).__name__}: {_first_line(error)}", EXIT_FAILURE
     print(f"policy-options: error: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 if __name__ == "__main__":

@@ -264,7 +264,7 @@ def test_the_workshop_brief_is_the_facilitators_and_carries_the_results(client):
 
     assert client.get(url).status_code == 401
     assert client.get(url, headers=_bearer(people["Awa"]["participant_token"])).status_code == 403
-    assert client.get(url, headers=_bearer("not-a-token")).status_code == 403
+    assert client.get(url, headers=_bearer("not-a-token")).status_code == 401  # a token of no one (DESIGN.md §8.4)
     assert client.get("/api/v1/workshops/no-such/brief", headers=_bearer(workshop["facilitator_token"])).status_code == 404
 
     facilitator = _bearer(workshop["facilitator_token"])
@@ -309,7 +309,7 @@ def test_the_cli_writes_the_same_brief_as_the_api(client, tmp_path, monkeypatch,
     assert cli_main(["brief", "--equal-weights", "--format", "md", "--samples", "500"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("# Comparative brief: ") and "2026-04-07T09:30:00Z" in printed
-    assert cli_main(["brief", "--equal-weights", "--option", "no-such"]) == 2
+    assert cli_main(["brief", "--equal-weights", "--option", "no-such"]) == 3  # invalid input
     assert "/options/0" in capsys.readouterr().err
 
 

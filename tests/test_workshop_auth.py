@@ -2,7 +2,8 @@
 the participant's own token, the facilitator's token}, plus tokens from elsewhere.
 
 "Own" is participant A, whose submission the participant endpoints address; "other" is
-participant B of the same workshop. No token is 401, a token not allowed is 403.
+participant B of the same workshop. No token, or one that belongs to no one, is 401; a valid
+token not allowed is 403 (DESIGN.md §8.4).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def new_workshop(client) -> dict:
 
 def call(client, method, path, body, token):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if method == "PUT":  # A has a submission: replacing it needs If-Match (428 otherwise)
+        headers["If-Match"] = "*"
     return client.open(path, method=method, json=body, headers=headers)
 
 
@@ -101,8 +104,15 @@ def test_tokens_from_elsewhere_are_refused(client, endpoint):
     method, template, body, _ = MATRIX[endpoint]
     workshop, elsewhere = new_workshop(client), new_workshop(client)
     path = template.format(w=workshop["id"], a=workshop["a"])
-    for token in (elsewhere["tokens"][FACILITATOR], elsewhere["tokens"][OWN], "not-a-token"):
+    # Valid tokens, of another workshop: authenticated, without the right here.
+    for token in (elsewhere["tokens"][FACILITATOR], elsewhere["tokens"][OWN]):
         assert call(client, method, path, body, token).status_code == 403
+    # Tokens of no one: not authenticated at all, saying so the RFC 6750 way.
+    for token in ("not-a-token", workshop["tokens"][FACILITATOR] + "x"):
+        refused = call(client, method, path, body, token)
+        assert refused.status_code == 401
+        assert refused.json["type"] == "/problems/invalid-token"
+        assert 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
     assert client.open(path, method=method, json=body,
                        headers={"Authorization": f"Basic {workshop['tokens'][FACILITATOR]}"}).status_code == 401
 

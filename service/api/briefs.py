@@ -12,11 +12,12 @@ import re
 from flask import current_app, request
 from flask.views import MethodView
 
-from service.api import Blueprint, problem_responses
+from service.api import Blueprint, operation, problem_responses
 from service.api.models import find_model
 from service.api.workshops import authorized, facilitator_only, round_results
-from service.briefs.formats import BY_MEDIA_TYPE, DOCX_MEDIA_TYPE, FORMATS, Format
+from service.briefs.formats import BY_MEDIA_TYPE, FORMATS, Format
 from service.platform.errors import ApiProblem
+from service.schemas import examples
 from service.schemas.briefs import (BriefFormatQuerySchema, BriefRequestSchema, BriefSchema,
                                     WorkshopBriefQuerySchema)
 
@@ -24,13 +25,14 @@ blp = Blueprint("briefs", __name__, url_prefix="/api/v1",
                 description="Comparative option briefs: Markdown, HTML, DOCX, or the JSON they are rendered from")
 
 # The other representations of a 200, beside the JSON documented by BriefSchema (the key is an int,
-# as flask-smorest keys the responses it documents, so that the two merge).
+# as flask-smorest keys the responses it documents, so that the two merge): text as strings,
+# anything else (DOCX) as binary, so that a generated client reads them as text or bytes.
 OTHER_REPRESENTATIONS = {200: {
     "description": "The brief, in the format chosen by `?format=` or `Accept`",
     "content": {
-        "text/markdown": {"schema": {"type": "string"}},
-        "text/html": {"schema": {"type": "string", "description": "one self-contained file: inline CSS and SVG"}},
-        DOCX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        brief_format.media_type: {"schema": {"type": "string"} if brief_format.media_type.startswith("text/")
+                                  else {"type": "string", "format": "binary"}}
+        for brief_format in FORMATS.values() if brief_format.name != "json"
     },
 }}
 # The HTML brief needs nothing but its own inline style and data: URLs.
@@ -67,8 +69,9 @@ def brief_response(brief: dict, chosen: Format, name: str):
 
 @blp.route("/models/<model_id>/briefs")
 class ModelBriefs(MethodView):
+    @operation("createBrief")
     @blp.arguments(BriefFormatQuerySchema, location="query")
-    @blp.arguments(BriefRequestSchema)
+    @blp.arguments(BriefRequestSchema, example=examples.BRIEF_REQUEST)
     @blp.alt_response(200, schema=BriefSchema, success=True, description="The brief")
     @blp.doc(responses=OTHER_REPRESENTATIONS)
     @problem_responses(400, 404, 406, 413, 415, 422, 503)
@@ -92,6 +95,7 @@ class ModelBriefs(MethodView):
 
 @blp.route("/workshops/<workshop_id>/brief")
 class WorkshopBrief(MethodView):
+    @operation("getWorkshopBrief", bearer=True)
     @blp.arguments(WorkshopBriefQuerySchema, location="query")
     @blp.alt_response(200, schema=BriefSchema, success=True, description="The brief")
     @blp.doc(responses=OTHER_REPRESENTATIONS)

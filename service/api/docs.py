@@ -1,8 +1,9 @@
 """The OpenAPI document (`/openapi.json`) and an interactive page (`/docs`), served with no CDN."""
 
+import hashlib
 import json
 
-from flask import Blueprint, current_app, render_template_string, send_from_directory
+from flask import Blueprint, current_app, render_template_string, request, send_from_directory
 
 blp = Blueprint("docs", __name__)
 
@@ -19,7 +20,9 @@ _PAGE = """<!doctype html>
 def openapi_json():
     from service.openapi import openapi_document
 
-    return current_app.response_class(json.dumps(openapi_document(current_app)), mimetype="application/json")
+    response = current_app.response_class(json.dumps(openapi_document(current_app)), mimetype="application/json")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    return response.make_conditional(request)
 
 
 @blp.get("/docs")

@@ -5,9 +5,9 @@ import time
 
 from flask import current_app
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from service.api import Blueprint
+from service.api import Blueprint, operation
 from service.persistence.database import database_reachable
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
@@ -52,17 +52,21 @@ solver_answers = PositiveResultCache(solver_solves_a_trivial_program, SOLVER_CHE
 
 
 class HealthSchema(Schema):
-    status = fields.String(required=True, metadata={"description": "ok or degraded"})
-    database = fields.String(required=True)
-    solver = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "degraded")))
+    database = fields.String(required=True, validate=validate.OneOf(("ok", "unreachable")))
+    solver = fields.String(required=True, validate=validate.OneOf(("ok", "unavailable")))
 
 
 @blp.route("/healthz")
 class Health(MethodView):
+    @operation("getHealth")
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="the database or the solver is not available")
     def get(self):
-        """Is the service up, its database reachable and its solver working?"""
+        """Is the service up, its database reachable and its solver working?
+
+        200 when both answer, 503 (degraded) when either does not; never rate limited, for load balancers.
+        """
         state = current_app.extensions["policy_options"]
         database = "ok" if database_reachable(state.engine) else "unreachable"
         solver = "ok" if solver_answers() else "unavailable"

@@ -3,7 +3,9 @@
 from flask import current_app, url_for
 from flask.views import MethodView
 
-from service.api import Blueprint, problem_responses
+from service.api import Blueprint, not_modified_response, operation, problem_responses
+from service.api.conditional import conditional_json
+from service.schemas import examples
 from service.platform.errors import ApiProblem
 from service.persistence.model_store import ModelExists
 from service.schemas.models import ModelDocumentSchema, ModelListSchema, ModelOutputSchema
@@ -24,16 +26,27 @@ def find_model(model_id: str):
 
 @blp.route("")
 class Models(MethodView):
-    @blp.response(200, ModelListSchema)
+    @operation("listModels", headers=("IfNoneMatch",))
+    @blp.response(200, ModelListSchema, headers={"ETag": "ETag"})
+    @not_modified_response
     def get(self):
-        """List the decision models served (built-in first)."""
-        return {"items": model_store().summaries()}
+        """List the decision models served (built-in first).
 
-    @blp.arguments(ModelDocumentSchema)
-    @blp.response(201, ModelOutputSchema, headers={"Location": {"description": "the new model", "schema": {"type": "string"}}})
+        Each with its id, version (a content hash), title and source; read one in full with getModel.
+        The ETag changes when a model is added: send it in If-None-Match to get 304 until then.
+        """
+        return conditional_json(ModelListSchema().dump({"items": model_store().summaries()}))
+
+    @operation("createModel")
+    @blp.arguments(ModelDocumentSchema, example=examples.MODEL_DOCUMENT)
+    @blp.response(201, ModelOutputSchema, headers={"Location": "Location"})
     @problem_responses(400, 409, 413, 415, 422)
     def post(self, document):
-        """Add a decision model; validated (every problem listed, with a pointer) and stored."""
+        """Add a decision model; validated (every problem listed, with a pointer) and stored.
+
+        The status quo may be left out (its effects are all 0). 409 when the id is taken:
+        models are never replaced, so a model's URL always means the same document.
+        """
         try:
             model = model_store().add(document)
         except ModelExists as error:
@@ -43,8 +56,15 @@ class Models(MethodView):
 
 @blp.route("/<model_id>")
 class Model(MethodView):
-    @blp.response(200, ModelOutputSchema)
+    @operation("getModel", headers=("IfNoneMatch",))
+    @blp.response(200, ModelOutputSchema, headers={"ETag": "ETag"})
+    @not_modified_response
     @problem_responses(404)
     def get(self, model_id):
-        """The whole model: criteria, options, effects with evidence, interactions, constraints, scenarios, scale."""
-        return find_model(model_id).to_document()
+        """The whole model: criteria, options, effects with evidence, interactions, constraints, scenarios, scale.
+
+        The ETag is the model's version (a hash of its content): send it in If-None-Match to get 304
+        while the model is unchanged.
+        """
+        model = find_model(model_id)
+        return conditional_json(ModelOutputSchema().dump(model.to_document()), etag=model.version)

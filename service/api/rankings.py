@@ -3,8 +3,9 @@
 from flask import current_app, jsonify
 from flask.views import MethodView
 
-from service.api import Blueprint, problem_responses
+from service.api import Blueprint, operation, problem_responses
 from service.api.models import find_model
+from service.schemas import examples
 from service.schemas.rankings import RankingRequestSchema, RankingSchema
 
 # The engine (numpy, HiGHS, PuLP) is imported by the views when a request first needs it:
@@ -15,7 +16,8 @@ blp = Blueprint("rankings", __name__, url_prefix="/api/v1/models", description="
 
 @blp.route("/<model_id>/rankings")
 class Rankings(MethodView):
-    @blp.arguments(RankingRequestSchema())  # an instance: a class would be built anew per request
+    @operation("rankOptions")
+    @blp.arguments(RankingRequestSchema(), example=examples.RANKING_REQUEST)  # an instance: a class would be built anew per request
     # Documented by RankingSchema but not dumped through it: the engine already returns
     # exactly that shape, and dumping costs more than the ranking itself (docs/benchmarks.md).
     # Tests check responses against the schema.

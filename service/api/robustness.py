@@ -3,8 +3,9 @@
 from flask import current_app
 from flask.views import MethodView
 
-from service.api import Blueprint, problem_responses
+from service.api import Blueprint, operation, problem_responses
 from service.api.models import find_model
+from service.schemas import examples
 from service.schemas.robustness import RobustnessRequestSchema, RobustnessSchema
 
 # The engine (numpy, HiGHS, PuLP) is imported by the views when a request first needs it:
@@ -15,7 +16,8 @@ blp = Blueprint("robustness", __name__, url_prefix="/api/v1/models", description
 
 @blp.route("/<model_id>/robustness")
 class Robustness(MethodView):
-    @blp.arguments(RobustnessRequestSchema)
+    @operation("analyzeRobustness")
+    @blp.arguments(RobustnessRequestSchema, example=examples.ROBUSTNESS_REQUEST)
     @blp.response(200, RobustnessSchema)
     @problem_responses(400, 404, 413, 415, 422, 503)
     def post(self, fields, model_id):

@@ -1,32 +1,40 @@
 """Scenario workshops: participants, rounds, disagreement and a compromise (DESIGN.md §5.2, §7, §8.3).
 
-Tokens travel as `Authorization: Bearer <token>`: no token is 401, a token that
-belongs to no one here or to someone not allowed is 403. A join code lets a
-person join, and nothing more.
+Tokens travel as `Authorization: Bearer <token>` (DESIGN.md §8.4): no token, or a token that
+belongs to no one, is 401; a token of someone not allowed the action (another participant,
+or a member of another workshop) is 403. A join code lets a person join, and nothing more.
+Every response here is `Cache-Control: no-store` (service/platform/caching.py).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from flask import current_app, request, url_for
 from flask.views import MethodView
 
 from models.loader import constraint_from_fields
 from models.validation import Problem
-from service.api import Blueprint, problem_responses
+from service.api import Blueprint, not_modified_response, operation, problem_responses
+from service.api.conditional import conditional_json
+from service.api.idempotency import IdempotentCreation
 from service.engine.errors import RequestInvalid
 from service.platform.errors import ApiProblem
-from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch,
-                                                ParticipantLimitReached, ParticipantNotFound, PreconditionFailed,
+from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch, ParticipantLimitReached,
+                                                ParticipantNotFound, PreconditionFailed, PreconditionRequired,
                                                 SubmissionRecord, WorkshopNotFound, WorkshopRecord, WorkshopStore)
-from service.schemas.workshops import (JoinedSchema, JoinSchema, ResultsQuerySchema, ResultsSchema,
-                                       RoundOpenedSchema, SubmissionInputSchema, SubmissionSchema,
-                                       WorkshopCreatedSchema, WorkshopCreateSchema, WorkshopViewSchema)
+from service.schemas import examples
+from service.schemas.workshops import (JoinedSchema, JoinSchema, ParticipantStatusSchema, ResultsQuerySchema,
+                                       ResultsSchema, RoundOpenedSchema, RoundSchema, SubmissionInputSchema,
+                                       SubmissionSchema, WorkshopCreatedSchema, WorkshopCreateSchema,
+                                       WorkshopViewSchema)
 
 blp = Blueprint("workshops", __name__, url_prefix="/api/v1/workshops",
                 description="Scenario workshops: each participant's priorities, the group's agreement and a compromise")
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="workshops"'}
-ETAG_HEADER = {"ETag": {"description": "the submission's version; send it back in If-Match", "schema": {"type": "string"}}}
+# RFC 6750 §3.1: a token presented but not recognised.
+INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="workshops", error="invalid_token"'}
 
 
 def workshop_store() -> WorkshopStore:
@@ -51,10 +59,14 @@ def bearer_token() -> str:
 def authorized(workshop_id: str, allowed) -> tuple[WorkshopRecord, str]:
     """The workshop and the caller's role (FACILITATOR or a participant id).
 
-    401 without a token, 404 for an unknown workshop, 403 unless `allowed(role)`.
+    401 without a token or with one that belongs to no one, 404 for an unknown workshop,
+    403 unless the token is of this workshop and `allowed(role)`.
     """
     token = bearer_token()
     store = workshop_store()
+    if not store.token_known(token):
+        raise ApiProblem(401, "This token belongs to no one: send the token you were given when you opened "
+                              "or joined the workshop.", slug="invalid-token", headers=INVALID_TOKEN)
     workshop = store.get(workshop_id)
     if workshop is None:
         raise ApiProblem(404, f"No workshop with id '{workshop_id}'.", slug="workshop-not-found")
@@ -79,44 +91,67 @@ def submission_document(record: SubmissionRecord | None) -> dict | None:
             "warnings": given.get("warnings", [])}
 
 
+def creation_scope(name: str) -> str:
+    """Idempotency keys of creations anyone may make are kept apart per credential sent, if any."""
+    credential = request.headers.get("Authorization")
+    return f"{name}/{hashlib.sha256(credential.encode()).hexdigest()}" if credential else name
+
+
 @blp.route("")
 class Workshops(MethodView):
-    @blp.arguments(WorkshopCreateSchema)
-    @blp.response(201, WorkshopCreatedSchema, headers={"Location": {"description": "the new workshop", "schema": {"type": "string"}}})
+    @operation("createWorkshop", headers=("IdempotencyKey",))
+    @blp.arguments(WorkshopCreateSchema, example=examples.WORKSHOP_CREATE)
+    @blp.response(201, WorkshopCreatedSchema, headers={"Location": "Location", "Cache-Control": "Cache-Control",
+                                                      "Idempotent-Replayed": "Idempotent-Replayed"})
     @problem_responses(400, 413, 415, 422)
     def post(self, fields):
         """Open a workshop on a model; the facilitator token is shown once, here, and stored only as a hash.
 
         422 when the model, scenario or constraints do not fit, or no package satisfies the constraints.
+        With an Idempotency-Key, a retry of the same request gets the first response and opens no
+        second workshop.
         """
-        from service.engine.group import group_results
-        from service.engine.ranking import check_request_constraints, resolve_scenario
+        creation = IdempotentCreation(creation_scope("workshops"))
 
-        model = current_app.extensions["policy_options"].models.get(fields["model_id"])
-        if model is None:
-            raise RequestInvalid([Problem("/model_id", f"No model with id '{fields['model_id']}'.")])
-        problems: list[Problem] = []
-        scenario = resolve_scenario(model, fields.get("scenario"), problems)
-        constraints = check_request_constraints(model, fields["constraints"], problems)
-        if problems:
-            raise RequestInvalid(problems)
-        group_results(model, scenario, constraints, [],
-                      current_app.extensions["policy_options"].solver_settings)  # raises when infeasible
-        workshop, token = workshop_store().create(
-            title=fields["title"], model_id=model.id, model_version=model.version, scenario=scenario,
-            constraints=[c.to_document() for c in constraints])
-        body = {"id": workshop.id, "join_code": workshop.join_code, "facilitator_token": token,
-                "participant_page": url_for("pages.participant_page", join_code=workshop.join_code),
-                "dashboard_page": url_for("pages.dashboard_page", workshop_id=workshop.id)}
-        return body, 201, {"Location": url_for("workshops.Workshop", workshop_id=workshop.id)}
+        def create():
+            from service.engine.group import group_results
+            from service.engine.ranking import check_request_constraints, resolve_scenario
+
+            model = current_app.extensions["policy_options"].models.get(fields["model_id"])
+            if model is None:
+                raise RequestInvalid([Problem("/model_id", f"No model with id '{fields['model_id']}'.")])
+            problems: list[Problem] = []
+            scenario = resolve_scenario(model, fields.get("scenario"), problems)
+            constraints = check_request_constraints(model, fields["constraints"], problems)
+            if problems:
+                raise RequestInvalid(problems)
+            group_results(model, scenario, constraints, [],
+                          current_app.extensions["policy_options"].solver_settings)  # raises when infeasible
+
+            def respond(session, workshop, token):
+                body = {"id": workshop.id, "join_code": workshop.join_code, "facilitator_token": token,
+                        "participant_page": url_for("pages.participant_page", join_code=workshop.join_code),
+                        "dashboard_page": url_for("pages.dashboard_page", workshop_id=workshop.id)}
+                creation.respond(session, 201, body, {"Location": url_for("workshops.Workshop", workshop_id=workshop.id)})
+
+            workshop_store().create(title=fields["title"], model_id=model.id, model_version=model.version,
+                                    scenario=scenario, constraints=[c.to_document() for c in constraints], also=respond)
+
+        return creation.run(create)
 
 
 @blp.route("/<workshop_id>")
 class Workshop(MethodView):
+    @operation("getWorkshop", bearer=True)
     @blp.response(200, WorkshopViewSchema)
     @problem_responses(401, 403, 404)
     def get(self, workshop_id):
-        """The workshop: everything for the facilitator; for a participant, the workshop and their own submission."""
+        """The workshop: everything for the facilitator; for a participant, the workshop and their own submission.
+
+        The facilitator also sees the join code, every participant and whether they have submitted
+        this round, the rounds and the audit trail; a participant sees `me`, `submission` (this round)
+        and `previous_submission` (their latest of any round).
+        """
         workshop, role = authorized(workshop_id, lambda role: True)
         return workshop_view(workshop, role)
 
@@ -145,13 +180,15 @@ def workshop_view(workshop: WorkshopRecord, role: str) -> dict:
 
 @blp.route("/<workshop_id>/participants")
 class Participants(MethodView):
-    @blp.arguments(JoinSchema)
-    @blp.response(201, JoinedSchema)
+    @operation("joinWorkshop")
+    @blp.arguments(JoinSchema, example=examples.JOIN)
+    @blp.response(201, JoinedSchema, headers={"Location": "Location", "Cache-Control": "Cache-Control"})
     @problem_responses(400, 403, 404, 409, 413, 415, 422)
     def post(self, fields, workshop_id):
         """Join with the workshop's join code (no token needed); the participant token is shown once.
 
         403 when the join code is wrong; 409 when the workshop has reached its participant limit.
+        Location is the new participant (getParticipant).
         """
         try:
             participant, token = workshop_store().join(workshop_id, fields["join_code"], fields["display_name"],
@@ -162,7 +199,15 @@ class Participants(MethodView):
             raise ApiProblem(403, "The join code does not open this workshop.", slug="forbidden") from None
         except ParticipantLimitReached as error:
             raise ApiProblem(409, str(error), slug="participant-limit", limit=error.limit) from None
-        return {"workshop_id": workshop_id, "participant_id": participant.id, "participant_token": token}, 201
+        return ({"workshop_id": workshop_id, "participant_id": participant.id, "participant_token": token}, 201,
+                {"Location": url_for("workshops.Participant", workshop_id=workshop_id, participant_id=participant.id)})
+
+
+def participant_status(workshop: WorkshopRecord, participant) -> dict:
+    submitted = workshop_store().current_submission(workshop.id, participant.id, workshop.current_round) is not None
+    return {"participant_id": participant.id, "display_name": participant.display_name,
+            "perspective": participant.perspective, "joined_at": participant.joined_at,
+            "submitted_this_round": submitted, "versions": participant.submission_count}
 
 
 def _own_submission(workshop_id: str, participant_id: str, *, facilitator_may_read: bool):
@@ -175,26 +220,47 @@ def _own_submission(workshop_id: str, participant_id: str, *, facilitator_may_re
     return workshop
 
 
-@blp.route("/<workshop_id>/participants/<participant_id>/submission")
-class ParticipantSubmission(MethodView):
-    @blp.response(200, SubmissionSchema, headers=ETAG_HEADER)
+@blp.route("/<workshop_id>/participants/<participant_id>")
+class Participant(MethodView):
+    @operation("getParticipant", bearer=True)
+    @blp.response(200, ParticipantStatusSchema)
     @problem_responses(401, 403, 404)
     def get(self, workshop_id, participant_id):
-        """The participant's current submission in the current round (the participant or the facilitator)."""
+        """One participant: name, perspective, when they joined and whether they have submitted this round.
+
+        For the participant themself or the facilitator; the resource a join creates.
+        """
+        workshop = _own_submission(workshop_id, participant_id, facilitator_may_read=True)
+        return participant_status(workshop, workshop_store().participant(workshop_id, participant_id))
+
+
+@blp.route("/<workshop_id>/participants/<participant_id>/submission")
+class ParticipantSubmission(MethodView):
+    @operation("getSubmission", bearer=True)
+    @blp.response(200, SubmissionSchema, headers={"ETag": "ETag"})
+    @problem_responses(401, 403, 404)
+    def get(self, workshop_id, participant_id):
+        """The participant's current submission in the current round (the participant or the facilitator).
+
+        Its ETag is what a revision sends back in If-Match; 404 while there is none this round.
+        """
         workshop = _own_submission(workshop_id, participant_id, facilitator_may_read=True)
         record = workshop_store().current_submission(workshop_id, participant_id, workshop.current_round)
         if record is None:
             raise ApiProblem(404, f"No submission yet in round {workshop.current_round}.", slug="submission-not-found")
         return submission_document(record), 200, {"ETag": record.etag}
 
-    @blp.arguments(SubmissionInputSchema)
-    @blp.response(200, SubmissionSchema, headers=ETAG_HEADER)
-    @problem_responses(400, 401, 403, 404, 412, 413, 415, 422)
+    @operation("submitPriorities", bearer=True, headers=("IfMatch",))
+    @blp.arguments(SubmissionInputSchema, example=examples.SUBMISSION)
+    @blp.response(200, SubmissionSchema, headers={"ETag": "ETag"})
+    @problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 428)
     def put(self, fields, workshop_id, participant_id):
         """Submit (or revise) the participant's priorities for the current round; every version is kept.
 
-        Only the participant's own token may write. Send the ETag you hold in If-Match: a stale one
-        gets 412 (another tab or device saved since), so an old page cannot overwrite a newer submission.
+        Only the participant's own token may write. The first submission of a round needs no
+        If-Match; revising one needs the ETag you hold in If-Match (428 without it), and a stale one
+        gets 412 with the problem's `current_etag` (another tab or device saved since), so an old
+        page never overwrites a newer submission.
         """
         from service.engine.group import checked_effect_overrides
         from service.engine.ranking import priorities_from_fields
@@ -225,6 +291,10 @@ class ParticipantSubmission(MethodView):
             raise ApiProblem(412, "The submission changed since the ETag in If-Match "
                                   f"(now {error.current_etag or 'none this round'}); reload it and submit again.",
                              slug="precondition-failed", current_etag=error.current_etag) from None
+        except PreconditionRequired as error:
+            raise ApiProblem(428, "You already have a submission this round: send its ETag in If-Match to "
+                                  "replace it (GET the submission for it), so no newer one is lost.",
+                             slug="precondition-required", current_etag=error.current_etag) from None
         except ParticipantNotFound:
             raise ApiProblem(404, f"No participant '{participant_id}' in this workshop.", slug="participant-not-found") from None
         return submission_document(record), 200, {"ETag": record.etag}
@@ -232,21 +302,52 @@ class ParticipantSubmission(MethodView):
 
 @blp.route("/<workshop_id>/rounds")
 class Rounds(MethodView):
-    @blp.response(201, RoundOpenedSchema)
-    @problem_responses(401, 403, 404)
+    @operation("openRound", bearer=True, headers=("IdempotencyKey",))
+    @blp.response(201, RoundOpenedSchema, headers={"Location": "Location", "Idempotent-Replayed": "Idempotent-Replayed"})
+    @problem_responses(400, 401, 403, 404, 422)
     def post(self, workshop_id):
-        """Close the current round (its submissions are frozen) and open the next (facilitator)."""
+        """Close the current round (its submissions are frozen) and open the next (facilitator).
+
+        With an Idempotency-Key, a retry gets the first response and opens no further round.
+        Location is the new round (getRound).
+        """
         authorized(workshop_id, facilitator_only)
-        new_round = workshop_store().open_next_round(workshop_id)
-        return {"round": new_round, "closed": new_round - 1}, 201
+        creation = IdempotentCreation(f"workshops/{workshop_id}/rounds")
+
+        def respond(session, new_round):
+            creation.respond(session, 201, {"round": new_round, "closed": new_round - 1},
+                             {"Location": url_for("workshops.Round", workshop_id=workshop_id, number=new_round)})
+
+        return creation.run(lambda: workshop_store().open_next_round(workshop_id, also=respond))
+
+
+@blp.route("/<workshop_id>/rounds/<int:number>")
+class Round(MethodView):
+    @operation("getRound", bearer=True)
+    @blp.response(200, RoundSchema)
+    @problem_responses(401, 403, 404)
+    def get(self, workshop_id, number):
+        """One round: its number, when it opened and when it closed (null while it is the current round).
+
+        For every member of the workshop; the resource openRound creates.
+        """
+        authorized(workshop_id, lambda role: True)
+        found = workshop_store().round(workshop_id, number)
+        if found is None:
+            raise ApiProblem(404, f"Round {number} has not opened.", slug="round-not-found")
+        return found
 
 
 @blp.route("/<workshop_id>/release")
 class Release(MethodView):
+    @operation("releaseResults", bearer=True)
     @blp.response(200, WorkshopViewSchema)
     @problem_responses(401, 403, 404)
     def post(self, workshop_id):
-        """Let participants see the results (facilitator)."""
+        """Let participants see the results (facilitator).
+
+        Answers with the workshop as getWorkshop shows it to the facilitator.
+        """
         workshop, role = authorized(workshop_id, facilitator_only)
         workshop_store().release_results(workshop_id)
         return workshop_view(workshop_store().get(workshop_id), role)
@@ -254,15 +355,20 @@ class Release(MethodView):
 
 @blp.route("/<workshop_id>/results")
 class Results(MethodView):
+    @operation("getResults", bearer=True, headers=("IfNoneMatch",))
     @blp.arguments(ResultsQuerySchema, location="query")
     # Documented by ResultsSchema, not dumped through it: for hundreds of participants the dump
     # cost more than the analysis; the engine builds that shape and tests check it against the schema.
-    @blp.alt_response(200, schema=ResultsSchema, success=True)
+    @blp.alt_response(200, schema=ResultsSchema, success=True, headers={"ETag": "ETag"})
+    @not_modified_response
     @problem_responses(401, 403, 404, 422, 503)
     def get(self, query, workshop_id):
-        """Each participant's ranking, the group ranking (mean weights and Borda), consensus (Kendall's W),
-        the most contested criteria, the compromise that minimizes the largest regret, and what changed
-        since the previous round. Participants see it only once the facilitator has released it (403 before).
+        """Each participant's ranking, the group ranking, consensus, contested criteria and the compromise.
+
+        The group ranking is by mean weights and by Borda count, consensus is Kendall's W, the
+        compromise minimizes the largest regret, and `changes` says what changed since the previous
+        round. Participants see it only once the facilitator has released it (403 before). The ETag
+        is a hash of the body: send it in If-None-Match to get 304 while nothing changed.
         """
         workshop, role = authorized(workshop_id, lambda role: role == FACILITATOR or workshop_released(workshop_id))
         round_number = query.get("round", workshop.current_round)
@@ -277,7 +383,8 @@ class Results(MethodView):
 
             changes = {"previous_round": round_number - 1, **round_changes(previous, current)}
         model = _model_of(workshop)
-        return {"round": round_number, "model": {"id": model.id, "version": model.version}, **current, "changes": changes}
+        return conditional_json({"round": round_number, "model": {"id": model.id, "version": model.version},
+                                 **current, "changes": changes})
 
 
 def workshop_released(workshop_id: str) -> bool:

@@ -12,6 +12,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every stored moment is UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -44,7 +49,7 @@ class Workshop(Base):
     scenario: Mapped[str | None] = mapped_column(String(80), nullable=True)
     constraints: Mapped[str] = mapped_column(Text)  # request constraints (DESIGN.md §3) as JSON
     join_code: Mapped[str] = mapped_column(String(32), unique=True)
-    facilitator_token_sha256: Mapped[str] = mapped_column(String(64))
+    facilitator_token_sha256: Mapped[str] = mapped_column(String(64), index=True)
     current_round: Mapped[int] = mapped_column(Integer, default=1)
     results_released: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept in the row so the participant limit is enforced by one atomic UPDATE.
@@ -111,3 +116,20 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class IdempotencyRecord(Base):
+    """The response to a creation sent with an Idempotency-Key, replayed when the same request comes again.
+
+    The key itself is never stored, only its SHA-256 digest; the response (which may carry a
+    token) is encrypted with a key derived from it, so only whoever holds the key can replay it.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. "workshops" or "workshops/<id>/rounds"
+    key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[str] = mapped_column(Text)  # {"body": ..., "headers": {...}} as JSON, AES-GCM encrypted, base64
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)

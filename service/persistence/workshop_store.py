@@ -15,12 +15,12 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.persistence.tables import AuditEvent, Participant, Submission, Workshop, WorkshopRound, utc_now
+from service.persistence.tables import AuditEvent, Participant, Submission, Workshop, WorkshopRound, as_utc, utc_now
 
 # A refusal names this limit: one workshop is a meeting, not a survey of thousands.
 MAX_PARTICIPANTS_PER_WORKSHOP = 500
@@ -54,6 +54,19 @@ class PreconditionFailed(Exception):
     def __init__(self, current_etag: str | None):
         self.current_etag = current_etag
         super().__init__("The submission has changed since this ETag.")
+
+
+class PreconditionRequired(Exception):
+    """An existing submission would be replaced without If-Match (a lost update is possible)."""
+
+    def __init__(self, current_etag: str):
+        self.current_etag = current_etag
+        super().__init__("Replacing a submission needs If-Match.")
+
+
+# Called inside a creating transaction, with its session and what was created: whatever must be
+# stored together with it (an idempotent response) is added there.
+InTransaction = Callable[..., None]
 
 
 def token_digest(token: str) -> str:
@@ -107,23 +120,18 @@ def submission_etag(round_number: int, version: int) -> str:
     return f'"r{round_number}v{version}"'
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every stored moment is UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def _workshop_record(row: Workshop) -> WorkshopRecord:
     return WorkshopRecord(row.id, row.title, row.model_id, row.model_version, row.scenario, json.loads(row.constraints),
-                          row.join_code, row.current_round, row.results_released, row.participant_count, _utc(row.created_at))
+                          row.join_code, row.current_round, row.results_released, row.participant_count, as_utc(row.created_at))
 
 
 def _participant_record(row: Participant) -> ParticipantRecord:
-    return ParticipantRecord(row.id, row.display_name, row.perspective, _utc(row.joined_at), row.submission_count)
+    return ParticipantRecord(row.id, row.display_name, row.perspective, as_utc(row.joined_at), row.submission_count)
 
 
 def _submission_record(row: Submission) -> SubmissionRecord:
     return SubmissionRecord(row.participant_id, row.round_number, row.version, json.loads(row.priorities),
-                            json.loads(row.weights), _utc(row.submitted_at))
+                            json.loads(row.weights), as_utc(row.submitted_at))
 
 
 def _audit(session: Session, workshop_id: str, actor: str, action: str, **detail) -> None:
@@ -137,8 +145,11 @@ class WorkshopStore:
     # -- workshops ------------------------------------------------------------------------------
 
     def create(self, *, title: str, model_id: str, model_version: str, scenario: str | None,
-               constraints: list[dict]) -> tuple[WorkshopRecord, str]:
-        """Store a new workshop with round 1 open; return it and the facilitator token (shown once)."""
+               constraints: list[dict], also: InTransaction | None = None) -> tuple[WorkshopRecord, str]:
+        """Store a new workshop with round 1 open; return it and the facilitator token (shown once).
+
+        `also(session, workshop, token)` runs in the same transaction.
+        """
         token = new_token()
         row = Workshop(id=uuid.uuid4().hex, title=title, model_id=model_id, model_version=model_version,
                        scenario=scenario, constraints=json.dumps(constraints),
@@ -150,6 +161,8 @@ class WorkshopStore:
             session.flush()  # the workshop row first: the rows below refer to it
             session.add(WorkshopRound(workshop_id=row.id, number=1, opened_at=utc_now()))
             _audit(session, row.id, FACILITATOR, "workshop.created", model=model_id, scenario=scenario)
+            if also is not None:
+                also(session, _workshop_record(row), token)
         return _workshop_record(row), token
 
     def get(self, workshop_id: str) -> WorkshopRecord | None:
@@ -161,6 +174,13 @@ class WorkshopStore:
         with self.sessions() as session:
             row = session.scalars(select(Workshop).where(Workshop.join_code == join_code)).one_or_none()
             return _workshop_record(row) if row else None
+
+    def token_known(self, token: str) -> bool:
+        """Whether the token belongs to anyone: a facilitator or participant of any workshop."""
+        digest = token_digest(token)
+        with self.sessions() as session:
+            return (session.scalar(select(Workshop.id).where(Workshop.facilitator_token_sha256 == digest).limit(1))
+                    or session.scalar(select(Participant.id).where(Participant.token_sha256 == digest).limit(1))) is not None
 
     def role_for_token(self, workshop_id: str, token: str) -> str | None:
         """FACILITATOR, a participant id, or None when the token belongs to no one in this workshop."""
@@ -176,9 +196,12 @@ class WorkshopStore:
                     return participant_id
         return None
 
-    def open_next_round(self, workshop_id: str) -> int:
+    def open_next_round(self, workshop_id: str, also: InTransaction | None = None) -> int:
         """Close the current round (its submissions are frozen: only the current round takes
-        submissions) and open the next; return the new round's number."""
+        submissions) and open the next; return the new round's number.
+
+        `also(session, new_round_number)` runs in the same transaction.
+        """
         with self.sessions.begin() as session:
             workshop = session.scalars(select(Workshop).where(Workshop.id == workshop_id).with_for_update()).one_or_none()
             if workshop is None:
@@ -190,6 +213,8 @@ class WorkshopStore:
             workshop.current_round += 1
             session.add(WorkshopRound(workshop_id=workshop_id, number=workshop.current_round, opened_at=now))
             _audit(session, workshop_id, FACILITATOR, "round.opened", round=workshop.current_round)
+            if also is not None:
+                also(session, workshop.current_round)
             return workshop.current_round
 
     def release_results(self, workshop_id: str) -> None:
@@ -202,13 +227,17 @@ class WorkshopStore:
 
     def rounds(self, workshop_id: str) -> list[dict]:
         with self.sessions() as session:
-            return [{"number": r.number, "opened_at": _utc(r.opened_at), "closed_at": _utc(r.closed_at)}
+            return [{"number": r.number, "opened_at": as_utc(r.opened_at), "closed_at": as_utc(r.closed_at)}
                     for r in session.scalars(select(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id)
                                              .order_by(WorkshopRound.number))]
 
+    def round(self, workshop_id: str, number: int) -> dict | None:
+        """One round's number and when it opened and closed (None while open), or None."""
+        return next((r for r in self.rounds(workshop_id) if r["number"] == number), None)
+
     def audit_trail(self, workshop_id: str) -> list[dict]:
         with self.sessions() as session:
-            return [{"at": _utc(e.at), "actor": e.actor, "action": e.action, "detail": json.loads(e.detail)}
+            return [{"at": as_utc(e.at), "actor": e.actor, "action": e.action, "detail": json.loads(e.detail)}
                     for e in session.scalars(select(AuditEvent).where(AuditEvent.workshop_id == workshop_id)
                                              .order_by(AuditEvent.id))]
 
@@ -256,7 +285,8 @@ class WorkshopStore:
         """Store a new version of the participant's submission in the current round and make it current.
 
         `precondition(current_etag)` (If-Match) is checked under the participant's row lock;
-        when it fails, PreconditionFailed is raised and nothing is stored.
+        when it fails, PreconditionFailed is raised and nothing is stored. Without a precondition,
+        only a first submission in the round is stored: replacing one raises PreconditionRequired.
         """
         with self.sessions.begin() as session:
             # Taking the participant's row first serializes this participant's writes (PostgreSQL
@@ -273,6 +303,8 @@ class WorkshopStore:
                                                                Submission.round_number == round_number,
                                                                Submission.is_current)).one_or_none()
             current_etag = submission_etag(current.round_number, current.version) if current else None
+            if precondition is None and current_etag is not None:
+                raise PreconditionRequired(current_etag)
             if precondition is not None and not precondition(current_etag):
                 raise PreconditionFailed(current_etag)
             latest = session.scalar(select(func.max(Submission.version)).where(

@@ -45,6 +45,9 @@ API_SETTINGS = {
                 "optimizer, and explains the result. Every score is traceable to the report. "
                 "Errors are RFC 9457 application/problem+json."
             ),
+            "license": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"},
         },
+        # Relative: the server that serves this document (RFC 3986 reference, OpenAPI 3.0 §4.7.5).
+        "servers": [{"url": "/", "description": "the server this document is served from"}],
     },
 }

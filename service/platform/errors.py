@@ -7,6 +7,7 @@ and mapped to HTTP here, once. No stack trace or SQL reaches a client.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import Flask, current_app, json, request
 from marshmallow import ValidationError
@@ -26,6 +27,87 @@ _DEFAULT_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404
                   412: "precondition-failed", 413: "body-too-large", 415: "unsupported-media-type",
                   422: "validation-error", 428: "precondition-required", 429: "too-many-requests",
                   500: "internal-error", 503: "service-unavailable"}
+GENERIC_SLUG = "error"  # any other status
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    title: str
+    status: int
+    explanation: str
+
+
+# Every problem type the service can send, explained at its `type` URI (`/problems/<slug>`,
+# service/api/problems.py). A test checks that every slug the code names is here.
+PROBLEM_TYPES: dict[str, ProblemType] = {
+    "bad-request": ProblemType("Bad request", 400, "The request cannot be read as sent; `detail` says why."),
+    "invalid-json": ProblemType("Not JSON", 400, "The body is not strict JSON: malformed text, NaN or Infinity, "
+                                "duplicate keys, unpaired surrogates, or nesting deeper than MAX_JSON_DEPTH. "
+                                "Send one well-formed JSON document."),
+    "invalid-idempotency-key": ProblemType("Invalid Idempotency-Key", 400, "The Idempotency-Key header must be 1 to "
+                                           "255 printable ASCII characters, optionally in double quotes; a UUID is best."),
+    "unauthorized": ProblemType("Token needed", 401, "This operation needs `Authorization: Bearer <token>`: the "
+                                "facilitator token a workshop gave when it was opened, or a participant token."),
+    "invalid-token": ProblemType("Unknown token", 401, "The bearer token belongs to no one. Tokens are shown once, "
+                                 "when a workshop is opened or joined; send that token."),
+    "forbidden": ProblemType("Not allowed", 403, "The token is valid but does not allow this action here: another "
+                             "participant's submission, a facilitator's action, another workshop, results not yet "
+                             "released, or a wrong join code."),
+    "not-found": ProblemType("Not found", 404, "Nothing is served at this URL."),
+    "model-not-found": ProblemType("No such model", 404, "No decision model has this id; GET /api/v1/models lists them."),
+    "workshop-not-found": ProblemType("No such workshop", 404, "No workshop has this id."),
+    "participant-not-found": ProblemType("No such participant", 404, "The workshop has no participant with this id."),
+    "submission-not-found": ProblemType("No submission yet", 404, "The participant has not submitted in the "
+                                        "current round."),
+    "round-not-found": ProblemType("No such round", 404, "The workshop has not opened this round."),
+    "method-not-allowed": ProblemType("Method not allowed", 405, "This URL does not take this method; the Allow "
+                                      "header lists those it takes."),
+    "not-acceptable": ProblemType("Format not available", 406, "The format asked for (`?format=` or Accept) is "
+                                  "not one this resource comes in; `detail` lists those it does."),
+    "conflict": ProblemType("Conflict", 409, "The request conflicts with the resource's current state."),
+    "model-exists": ProblemType("Model id taken", 409, "A model with this id exists; models are never replaced, "
+                                "so choose another id."),
+    "participant-limit": ProblemType("Workshop full", 409, "The workshop has as many participants as it may "
+                                     "(`limit`)."),
+    "no-submissions": ProblemType("Nothing to brief yet", 409, "No one has submitted in this round, so there is no "
+                                  "group view to write a brief about."),
+    "precondition-failed": ProblemType("Submission changed", 412, "If-Match names an ETag that is no longer the "
+                                       "submission's: another tab or device saved since. `current_etag` is the ETag "
+                                       "now; read the submission again, then resubmit with it."),
+    "body-too-large": ProblemType("Body too large", 413, "The body is larger than MAX_BODY_BYTES (`limit`)."),
+    "unsupported-media-type": ProblemType("Send JSON", 415, "Bodies are `application/json`."),
+    "validation-error": ProblemType("Invalid request", 422, "The JSON breaks the schema or does not fit the model. "
+                                    "`errors` lists each problem with a JSON pointer into your body."),
+    "infeasible-constraints": ProblemType("Infeasible constraints", 422, "No package satisfies the constraints "
+                                          "together. `conflict` lists a minimal set that cannot hold together, each "
+                                          "naming its source: a request index, a model constraint id, or an option "
+                                          "the scenario makes unavailable. Drop or relax one of them."),
+    "idempotency-key-reused": ProblemType("Idempotency-Key reused", 422, "This Idempotency-Key came with another "
+                                          "request. A key stands for one request: send a new key for a new one."),
+    "precondition-required": ProblemType("If-Match needed", 428, "Replacing an existing submission needs its ETag "
+                                         "in If-Match, so an older page never overwrites a newer submission. "
+                                         "`current_etag` is the ETag now."),
+    "too-many-requests": ProblemType("Too many requests", 429, "Too many requests from this client; wait as long "
+                                     "as Retry-After says."),
+    "rate-limit": ProblemType("Rate limit", 429, "This client sent more requests than RATE_LIMIT allows (`limit`); "
+                              "wait as long as Retry-After says."),
+    "internal-error": ProblemType("Internal error", 500, "The server met an unexpected error; it has been logged "
+                                  "with the request id (X-Request-ID)."),
+    "model-missing": ProblemType("Model missing", 500, "A workshop's model is no longer served: the deployment "
+                                 "lost a model it had."),
+    "solver-failure": ProblemType("Solver failure", 500, "The optimizer failed; it has been logged."),
+    "service-unavailable": ProblemType("Service unavailable", 503, "The service cannot answer now; try again "
+                                       "after Retry-After."),
+    "solver-time-limit": ProblemType("Solver time limit", 503, "The optimizer could not prove an optimum within "
+                                     "SOLVER_TIME_LIMIT_SECONDS (`limit`): no answer rather than a possibly wrong "
+                                     "one. Fewer options or constraints, or a retry, may help."),
+    GENERIC_SLUG: ProblemType("HTTP error", 0, "An HTTP error without a more specific type; `status` and `detail` "
+                              "say what happened."),
+}
+
+
+def problem_type_uri(slug: str) -> str:
+    return PROBLEM_TYPE_BASE + slug
 
 
 class ApiProblem(Exception):
@@ -45,7 +127,7 @@ def problem_response(status: int, detail: str, *, slug: str | None = None, title
     from http import HTTPStatus
 
     body = {
-        "type": PROBLEM_TYPE_BASE + (slug or _DEFAULT_SLUGS.get(status, "error")),
+        "type": problem_type_uri(slug or _DEFAULT_SLUGS.get(status, GENERIC_SLUG)),
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,

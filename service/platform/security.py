@@ -10,6 +10,7 @@ SHA-256 digest by service/persistence/workshop_store.py).
 from __future__ import annotations
 
 import math
+import re
 import time
 
 from flask import Flask, current_app, request
@@ -33,8 +34,9 @@ SECURITY_HEADERS = (
 )
 
 # What a browser calling the API from an allowed origin may send and read.
-CORS_ALLOWED_HEADERS = ["Content-Type", "Authorization", "If-Match", REQUEST_ID_HEADER]
-CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", REQUEST_ID_HEADER]
+CORS_ALLOWED_HEADERS = ["Content-Type", "Authorization", "If-Match", "If-None-Match", "Idempotency-Key",
+                        REQUEST_ID_HEADER]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "Idempotent-Replayed", REQUEST_ID_HEADER]
 CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "OPTIONS"]
 CORS_RESOURCES = [r"/api/.*", r"/openapi\.json", r"/healthz"]
 
@@ -85,6 +87,15 @@ def _allow_configured_origins(app: Flask) -> None:
     # Tokens travel in the Authorization header, never in cookies: no credentials mode.
     CORS(app, resources=CORS_RESOURCES, origins=origins, methods=CORS_METHODS, allow_headers=CORS_ALLOWED_HEADERS,
          expose_headers=CORS_EXPOSED_HEADERS, supports_credentials=False, max_age=600)
+    app.after_request(_vary_on_origin)
+
+
+def _vary_on_origin(response):
+    # The CORS headers depend on Origin, whether it is allowed or not (flask-cors adds Vary only
+    # when it allows one): a shared cache must not give one origin's answer to another.
+    if any(re.fullmatch(pattern, request.path) for pattern in CORS_RESOURCES):
+        response.vary.add("Origin")
+    return response
 
 
 def _limit_rate_per_client(app: Flask) -> None:

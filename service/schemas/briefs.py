@@ -9,6 +9,7 @@ content every other format is rendered from.
 
 from marshmallow import Schema, fields, validate
 
+from models.domain import SCORE_CASES
 from models.schema import Identifier, StrictSchema
 from service.briefs.formats import FORMATS
 from service.schemas.rankings import RankingRequestSchema
@@ -81,7 +82,7 @@ class BriefQuestionSchema(Schema):
     text = fields.String(required=True)
     model = fields.Dict(required=True, metadata={"description": "id, version, title, source"})
     scenario = fields.Dict(required=True, allow_none=True, metadata={"description": "id, name, description"})
-    score_case = fields.String(required=True)
+    score_case = fields.String(required=True, validate=validate.OneOf(SCORE_CASES))
     scale = fields.Dict(required=True)
     priorities = fields.Nested(BriefPrioritiesSchema, required=True)
     constraints = fields.List(fields.Nested(BriefConstraintNoteSchema), required=True)

@@ -1,8 +1,36 @@
 """Schemas of the models resource (DESIGN.md §4, §4.1)."""
 
+import copy
+
 from marshmallow import Schema, fields
 
-from models.schema import ModelDocumentSchema, SourceSchema
+from models.schema import (CriterionSchema, EffectSchema, InteractionSchema, ModelDocumentSchema, OptionSchema,
+                           ScenarioSchema, SourceSchema)
+
+
+def always_written(schema: type[Schema], *names: str, **nested: type[Schema]) -> type[Schema]:
+    """The output form of an input schema: the fields `names`, optional on input, are always in
+    what the service writes, so they are required; `nested` gives the output form of list fields.
+
+    Copies of the input fields, so the output keeps whatever types and limits the input has.
+    """
+    declared = {}
+    for name in names:
+        declared[name] = copy.deepcopy(schema._declared_fields[name])
+        declared[name].required = True
+    for name, output in nested.items():
+        field = declared.get(name) or copy.deepcopy(schema._declared_fields[name])
+        field.inner = copy.copy(field.inner)  # a List of Nested; marshmallow copies fields shallowly
+        field.inner.nested = output
+        declared[name] = field
+    return type(schema.__name__.replace("Schema", "OutputSchema"), (schema,), declared)
+
+
+CriterionOutputSchema = always_written(CriterionSchema, "description", "evidence")
+OptionOutputSchema = always_written(OptionSchema, "recommendation", "summary", "evidence")
+EffectOutputSchema = always_written(EffectSchema, "rationale", "evidence")
+InteractionOutputSchema = always_written(InteractionSchema, "rationale", "evidence")
+ScenarioOutputSchema = always_written(ScenarioSchema, "description", "default", "unavailable", "adjustments", "evidence")
 
 
 class ModelSummarySchema(Schema):
@@ -17,12 +45,14 @@ class ModelListSchema(Schema):
     items = fields.List(fields.Nested(ModelSummarySchema), required=True)
 
 
-class ModelOutputSchema(ModelDocumentSchema):
-    """The whole model as served: the input document plus its derived version."""
+class ModelOutputSchema(always_written(
+        ModelDocumentSchema, "description", "scale", "interactions", "constraints", "scenarios", "default_scenario",
+        criteria=CriterionOutputSchema, options=OptionOutputSchema, effects=EffectOutputSchema,
+        interactions=InteractionOutputSchema, scenarios=ScenarioOutputSchema)):
+    """The whole model as served: the input document plus its derived version, every field present."""
 
     version = fields.String(required=True)
     builtin = fields.Boolean(required=True)
-
 
 
 __all__ = ["ModelDocumentSchema", "ModelListSchema", "ModelOutputSchema", "ModelSummarySchema"]

@@ -5,13 +5,20 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from models.domain import SCORE_CASES
 from models.schema import ConstraintFieldsSchema, StrictInteger, StrictNumber, StrictSchema
 from service.engine.settings import DEFAULT_K, MAX_K
-from service.schemas.common import ProvenanceSchema
+from service.schemas.common import ConflictEntrySchema, ProvenanceSchema
 
 MAX_REQUEST_CONSTRAINTS = 100
 
 
 class CriterionOrTies(fields.Field):
     """A criterion id, or a list of tied criterion ids."""
+
+    def __init__(self, **kwargs):
+        metadata = {"oneOf": [{"type": "string", "description": "a criterion id"},
+                              {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                               "description": "criterion ids tied in importance"}],
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -80,7 +87,7 @@ class ExplanationSchema(Schema):
     best_package_with_it = fields.List(fields.String(), allow_none=True, required=True)
     value_loss = fields.Float(allow_none=True, required=True)
     reasons = fields.List(fields.String(), required=True)
-    conflict = fields.List(fields.Dict(), required=True)
+    conflict = fields.List(fields.Nested(ConflictEntrySchema), required=True)
 
 
 class ModelRefSchema(Schema):
@@ -91,7 +98,7 @@ class ModelRefSchema(Schema):
 class RankingSchema(Schema):
     model = fields.Nested(ModelRefSchema, required=True)
     scenario = fields.String(allow_none=True, required=True)
-    score_case = fields.String(required=True)
+    score_case = fields.String(required=True, validate=validate.OneOf(SCORE_CASES))
     weights = FloatsByCriterion(required=True)
     options = fields.List(fields.Nested(RankedOptionSchema), required=True)
     packages = fields.List(fields.Nested(RankedPackageSchema), required=True)

@@ -12,7 +12,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from models.schema import StrictInteger, StrictNumber, StrictSchema
 from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, MAX_SAMPLES
-from service.schemas.common import ProvenanceSchema
+from models.domain import SCORE_CASES
+from service.schemas.common import SEARCH_METHODS, ProvenanceSchema
 from service.schemas.rankings import FloatsByCriterion, ModelRefSchema, RankingRequestSchema
 
 PRIORITY_FIELDS = ("weights", "priority_order", "weight_intervals")
@@ -154,7 +155,7 @@ class MinimaxRegretSchema(Schema):
     package = fields.List(fields.String(), required=True, allow_none=True)
     max_regret = fields.Float(required=True, allow_none=True)
     regrets = fields.List(fields.Nested(ScenarioRegretSchema), required=True)
-    method = fields.String(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(SEARCH_METHODS))
     reason = fields.String()
 
 
@@ -175,7 +176,7 @@ class RobustnessProvenanceSchema(ProvenanceSchema):
 class RobustnessSchema(Schema):
     model = fields.Nested(ModelRefSchema, required=True)
     scenario = fields.String(allow_none=True, required=True)
-    score_case = fields.String(required=True)
+    score_case = fields.String(required=True, validate=validate.OneOf(SCORE_CASES))
     weights = FloatsByCriterion(required=True, metadata={"description": "the point estimate of the weights"})
     weights_source = fields.String(required=True, validate=validate.OneOf(("weights", "priority_order", "admissible-centre")))
     admissible_weights = fields.Nested(AdmissibleWeightsSchema, required=True)

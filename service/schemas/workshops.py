@@ -3,7 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from models.schema import ConstraintFieldsSchema, Identifier, StrictNumber, StrictSchema
-from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, ModelRefSchema, PrioritiesSchema
+from service.schemas.common import SEARCH_METHODS
+from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, CriterionOrTies, ModelRefSchema, PrioritiesSchema
 
 MAX_EFFECT_OVERRIDES = 1000
 MAX_COMMENT = 2000
@@ -80,7 +81,7 @@ class SubmissionSchema(Schema):
     submitted_at = fields.DateTime(required=True)
     weights = FloatsByCriterion(required=True, metadata={"description": "normalized to sum 1"})
     given_weights = FloatsByCriterion(allow_none=True, required=True)
-    priority_order = fields.List(fields.Raw(), allow_none=True, required=True)
+    priority_order = fields.List(CriterionOrTies(), allow_none=True, required=True)
     effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True)
     comment = fields.String(allow_none=True, required=True)
     warnings = fields.List(fields.String(), required=True)
@@ -119,10 +120,10 @@ class WorkshopViewSchema(Schema):
 
     id = fields.String(required=True)
     title = fields.String(required=True)
-    role = fields.String(required=True, metadata={"description": "facilitator or participant"})
+    role = fields.String(required=True, validate=validate.OneOf(("facilitator", "participant")))
     model = fields.Nested(ModelRefSchema, required=True)
     scenario = fields.String(allow_none=True, required=True)
-    constraints = fields.List(fields.Dict(), required=True)
+    constraints = fields.List(fields.Nested(ConstraintFieldsSchema), required=True)
     round = fields.Integer(required=True)
     results_released = fields.Boolean(required=True)
     join_code = fields.String(metadata={"description": "facilitator only"})
@@ -220,7 +221,7 @@ class ResultsSchema(Schema):
     round = fields.Integer(required=True)
     model = fields.Nested(ModelRefSchema, required=True)
     scenario = fields.String(allow_none=True, required=True)
-    method = fields.String(required=True, metadata={"description": "enumeration or milp"})
+    method = fields.String(required=True, validate=validate.OneOf(SEARCH_METHODS))
     participants = fields.List(fields.Nested(ParticipantResultSchema), required=True)
     group = fields.Nested(GroupSchema, allow_none=True, required=True)
     consensus = fields.Nested(ConsensusSchema, required=True)

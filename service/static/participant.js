@@ -152,8 +152,9 @@
     if (result.status === 200) {
       etag = result.etag;
       saveStatus.textContent = "Saved: round " + result.body.round + ", version " + result.body.version + ".";
-    } else if (result.status === 412) {
-      // Another tab or device saved since this page loaded: take the newer one and let the person decide.
+    } else if (result.status === 412 || result.status === 428) {
+      // Another tab or device saved since this page loaded (412 with a stale ETag, 428 when this page
+      // had none): take the newer one and let the person decide.
       const latest = await P.api("GET", url, null, identity.participant_token);
       etag = latest.status === 200 ? latest.etag : null;
       saveStatus.textContent = "Not saved: your submission was changed elsewhere (or a new round opened). " +
