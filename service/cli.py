@@ -1,4 +1,4 @@
-"""The `policy-options` command: rank and write briefs without a server, migrate, write the OpenAPI document.
+"""The `policy-options` command: rank and write briefs without a server, check a model file, migrate, write the OpenAPI document.
 
 Errors print one clear line on stderr and exit non-zero.
 """
@@ -60,6 +60,8 @@ def ranking_fields(args) -> dict:
             raise CommandError(f"cannot read {args.request}: {error}") from None
     if args.weight:
         body["weights"] = _weights(args.weight)
+    if args.profile:
+        body["profile"] = args.profile
     for name in ("scenario", "k", "score_case"):
         if getattr(args, name) is not None:
             body[name] = getattr(args, name)
@@ -67,7 +69,8 @@ def ranking_fields(args) -> dict:
 
 
 def _table(result: dict) -> str:
-    lines = [f"Model {result['model']['id']} ({result['model']['version']}), scenario {result['scenario']}, "
+    profile = f", profile {result['profile']}" if result["profile"] else ""
+    lines = [f"Model {result['model']['id']} ({result['model']['version']}){profile}, scenario {result['scenario']}, "
              f"{result['score_case']} effects", "", "Packages"]
     for package in result["packages"]:
         lines.append(f"  {package['rank']:>3}  {package['value']:+.4f}  {' + '.join(package['options']) or '(status quo)'}")
@@ -151,6 +154,38 @@ def command_brief(args) -> int:
     return 0
 
 
+INVALID_MODEL_EXIT = 3
+
+
+def command_model_check(args) -> int:
+    """Print the validator's problems and warnings for a model file; exit 0 when valid, 3 when not."""
+    import yaml
+
+    from service.engine.model_check import check_model_document
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read {args.file}: {error}") from None
+    try:
+        document = yaml.safe_load(text)  # YAML 1.1 reads JSON documents too
+    except yaml.YAMLError as error:
+        print(f"{args.file}: invalid: not YAML or JSON ({' '.join(str(error).split())})")
+        return INVALID_MODEL_EXIT
+    check = check_model_document(document)
+    if check.problems:
+        print(f"{args.file}: invalid: {len(check.problems)} problems")
+        for problem in check.problems:
+            print(f"problem {problem.pointer or '/'}: {problem.detail}")
+        return INVALID_MODEL_EXIT
+    model = check.model
+    print(f"{args.file}: valid: model {model.id} version {model.version}, {len(model.criteria)} criteria, "
+          f"{len(model.package_option_ids)} options, {len(model.profiles)} profiles; {len(check.warnings)} warnings")
+    for warning in check.warnings:
+        print(f"warning {warning.pointer}: {warning.detail}")
+    return 0
+
+
 def command_openapi(args) -> int:
     import yaml
 
@@ -184,6 +219,7 @@ def parser() -> argparse.ArgumentParser:
     rank.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
     rank.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
     rank.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
+    rank.add_argument("--profile", metavar="ID", help="a stakeholder profile of the model (its priorities and beliefs)")
     rank.add_argument("--request", metavar="FILE.json", help="a rankings request body, as the API takes it")
     rank.add_argument("--scenario")
     rank.add_argument("--k", type=int)
@@ -198,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
     brief.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
     brief.add_argument("--equal-weights", action="store_true", help="weigh every criterion of the model alike")
+    brief.add_argument("--profile", metavar="ID", help="a stakeholder profile of the model (its priorities and beliefs)")
     brief.add_argument("--request", metavar="FILE.json", help="a briefs request body, as the API takes it")
     brief.add_argument("--scenario")
     brief.add_argument("--k", type=int)
@@ -211,6 +248,13 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     brief.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
     brief.set_defaults(run=command_brief)
+
+    model = commands.add_parser("model", help="work with model documents")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    check = model_commands.add_parser("check", help="validate a model file: problems and warnings "
+                                                    "(exit 0 valid, 3 invalid)")
+    check.add_argument("file", metavar="FILE", help="a model document, YAML or JSON")
+    check.set_defaults(run=command_model_check)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document as YAML")
     openapi.add_argument("-o", "--output")

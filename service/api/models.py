@@ -6,7 +6,7 @@ from flask.views import MethodView
 from service.api import Blueprint, problem_responses
 from service.platform.errors import ApiProblem
 from service.persistence.model_store import ModelExists
-from service.schemas.models import ModelDocumentSchema, ModelListSchema, ModelOutputSchema
+from service.schemas.models import ModelCreatedSchema, ModelDocumentSchema, ModelListSchema, ModelOutputSchema
 
 blp = Blueprint("models", __name__, url_prefix="/api/v1/models", description="Decision models built from reports")
 
@@ -30,15 +30,23 @@ class Models(MethodView):
         return {"items": model_store().summaries()}
 
     @blp.arguments(ModelDocumentSchema)
-    @blp.response(201, ModelOutputSchema, headers={"Location": {"description": "the new model", "schema": {"type": "string"}}})
+    @blp.response(201, ModelCreatedSchema, headers={"Location": {"description": "the new model", "schema": {"type": "string"}}})
     @problem_responses(400, 409, 413, 415, 422)
     def post(self, document):
-        """Add a decision model; validated (every problem listed, with a pointer) and stored."""
+        """Add a decision model; validated (every problem listed, with a pointer) and stored.
+
+        The 201 body lists `warnings`: what a reviewer should confirm (a passage scoring two
+        criteria of one option, a quote that may be the author's critique, an interaction that
+        pushes a package beyond the scale). Warnings never block a model.
+        """
+        from service.engine.model_check import model_warnings  # the engine, on first use
+
         try:
             model = model_store().add(document)
         except ModelExists as error:
             raise ApiProblem(409, str(error), slug="model-exists") from None
-        return model.to_document(), 201, {"Location": url_for("models.Model", model_id=model.id)}
+        body = {**model.to_document(), "warnings": [w.to_document() for w in model_warnings(document, model)]}
+        return body, 201, {"Location": url_for("models.Model", model_id=model.id)}
 
 
 @blp.route("/<model_id>")

@@ -257,6 +257,8 @@ class BriefProvenanceSchema(Schema):
 class BriefSchema(Schema):
     brief_version = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("model", "workshop")))
+    profile = fields.String(required=True, allow_none=True,
+                            metadata={"description": "the profile the priorities came from; null when none was named"})
     title = fields.String(required=True)
     audience = fields.String(required=True, allow_none=True)
     generated_at = fields.String(required=True, metadata={

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from models.schema import ModelDocumentSchema, SourceSchema
+from models.schema import CritiqueSchema, ModelDocumentSchema, ProfileSchema, SourceSchema
 
 
 class ModelSummarySchema(Schema):
@@ -22,7 +22,23 @@ class ModelOutputSchema(ModelDocumentSchema):
 
     version = fields.String(required=True)
     builtin = fields.Boolean(required=True)
+    profiles = fields.List(fields.Nested(ProfileSchema), required=True,
+                           metadata={"description": "stakeholders' views as the source states them (DESIGN.md §8.1)"})
+    critiques = fields.List(fields.Nested(CritiqueSchema), required=True,
+                            metadata={"description": "passages where the source's author criticizes a view"})
 
 
+class ModelWarningSchema(Schema):
+    pointer = fields.String(required=True, metadata={"description": "JSON pointer (RFC 6901) into the posted model"})
+    detail = fields.String(required=True)
 
-__all__ = ["ModelDocumentSchema", "ModelListSchema", "ModelOutputSchema", "ModelSummarySchema"]
+
+class ModelCreatedSchema(ModelOutputSchema):
+    """The model as stored, with what a reviewer should confirm (never blocking)."""
+
+    warnings = fields.List(fields.Nested(ModelWarningSchema), required=True, metadata={
+        "description": "one passage scoring two criteria of one option; quotes that may be the author's critique "
+                       "of the effect; interactions pushing a package beyond the scale (README, 'Model warnings')"})
+
+
+__all__ = ["ModelCreatedSchema", "ModelDocumentSchema", "ModelListSchema", "ModelOutputSchema", "ModelSummarySchema"]
