@@ -225,8 +225,10 @@ class _ModelChecker:
             else:
                 found = priority_order_problems(criteria, profile["priority_order"])
             self.found.extend(Problem(pointer + p.pointer, p.detail) for p in found)
-            check_effect_overrides(profile.get("effect_overrides", []), estimates.get, self.options - {STATUS_QUO},
-                                   set(criteria), lambda sub, detail: self.problem(f"{pointer}/effect_overrides{sub}", detail))
+            check_effect_overrides(profile.get("effect_overrides", []), lambda o, c: estimates.get((o, c)),
+                                   self.options - {STATUS_QUO},
+                                   set(criteria),
+                                   lambda sub, detail, at=pointer: self.problem(f"{at}/effect_overrides{sub}", detail))
 
 
 def line_span(lines: str) -> tuple[int, int]:
@@ -348,13 +350,15 @@ def document_warnings(data: dict) -> list[Problem]:
 
     - one passage supporting two criteria of one option: an effect's evidence whose line
       range overlaps the range of evidence cited for another criterion of the same option
-      (the same mechanism may be counted twice);
+      (the same mechanism may be counted twice), unless either item has a `context` note;
     - a quote that may be the author's critique rather than support: effect or interaction
       evidence without a `context` note whose lines overlap a passage the model lists under
       `critiques`, or whose quote contains one of `CRITIQUE_MARKERS`.
 
-    What the paragraph around a quote says is not read here (a posted model brings no source
-    text), so a critique the model does not mark and the quote does not betray goes unseen.
+    A `context` note is the analyst's statement of how the quote reads in its paragraph: it
+    marks the evidence as reviewed and silences both warnings. What the paragraph around a
+    quote says is not read here (a posted model brings no source text), so a critique the
+    model does not mark and the quote does not betray goes unseen.
     """
     return _shared_passages(data) + _critique_quotes(data)
 
@@ -363,6 +367,8 @@ def _shared_passages(data: dict) -> list[Problem]:
     by_option: dict[str, list] = {}
     for index, effect in enumerate(data["effects"]):
         for k, item in enumerate(effect.get("evidence") or []):
+            if item.get("context"):  # an analyst has said how this quote reads: reviewed
+                continue
             by_option.setdefault(effect["option"], []).append(
                 (effect["criterion"], f"/effects/{index}/evidence/{k}", item["lines"], line_span(item["lines"])))
     warnings = []

@@ -6,8 +6,8 @@ pointer of what it concerns:
 1. one passage of the source scoring two criteria of one option, and
 2. quotes that may be the author's critique rather than support for the effect
    (both in `models.validation.document_warnings`, which reads the document alone);
-3. interactions that push a package's performance beyond the scale (here, because it
-   needs the packages the model's constraints and scenarios allow).
+3. interactions that push their pair's performance beyond the scale (here, because it
+   needs the performance tables and the constraints of each scenario).
 """
 
 from __future__ import annotations
@@ -20,12 +20,7 @@ from models.domain import SCORE_CASES, DecisionModel
 from models.loader import model_from_document
 from models.validation import Problem, document_warnings, validate_model_document
 from service.engine.constraints import satisfied, sourced_constraints
-from service.engine.packages import EnumeratedSpace
 from service.engine.performance import TIE_TOLERANCE, performance_table
-
-# Up to this many package options every package that contains an interaction's pair is
-# checked (at most 2^10 packages per scenario and score case); beyond, the pair alone.
-SUPERSETS_CHECKED_UP_TO = 10
 
 
 @dataclass(frozen=True)
@@ -52,65 +47,44 @@ def model_warnings(data: dict, model: DecisionModel) -> list[Problem]:
 
 
 def interaction_scale_warnings(model: DecisionModel) -> list[Problem]:
-    """Interactions whose extra effect takes a package's performance on a criterion from
-    within the scale to beyond it (DESIGN.md §2: perf[j](S) sums the options' effects and
-    the interactions of S).
+    """Interactions whose extra effect takes their own pair's performance on a criterion from
+    within the scale to beyond it (DESIGN.md §2: perf[j]({a, b}) = e[a][j] + e[b][j] + I[a][b][j]).
 
-    Checked in every scenario (or once, when the model has none) and every score case,
-    for each package that contains the interaction's two options and that the model's
-    constraints and the scenario allow, while the model has at most
-    `SUPERSETS_CHECKED_UP_TO` package options; beyond that, for the pair alone (when the
-    constraints allow it). A package
-    already beyond the scale without the interaction is not blamed on it: additive sums of
-    several options leave the scale without any interaction. One warning per interaction
-    and criterion, naming the smallest package where it happens.
+    Checked for the package of the interaction's two options, in every scenario where the
+    model's constraints and the scenario allow that package (or once, when the model has no
+    scenarios), and in every score case. Larger packages are not checked: the additive value
+    model lets several options' effects add up beyond the scale without any interaction, so
+    whether a bound is crossed there depends on the other options, not on the interaction.
+    One warning per interaction and criterion, naming the first scenario and case.
     """
-    if not model.interactions:
-        return []
     found: dict[tuple[int, str], list] = {}
     for scenario in [s.id for s in model.scenarios] or [None]:
         constraints = sourced_constraints(model, scenario, [])
         for case in SCORE_CASES:
             table = performance_table(model, scenario, case)
             for t, term in enumerate(table.interactions):
-                for j in np.flatnonzero(term.effects):
-                    for package, without, with_ in _crossings(table, constraints, term, j, model):
-                        found.setdefault((t, table.criterion_ids[j]), []).append(
-                            (len(package), package, scenario, case, without, with_))
+                membership = np.zeros((1, len(table.option_ids)), dtype=bool)
+                membership[0, [term.first, term.second]] = True
+                without = table.effects[term.first] + table.effects[term.second]
+                performance = (without + term.effects)[None, :]
+                if not all(satisfied(item.constraint, table, membership, performance)[0] for item in constraints):
+                    continue
+                for j in np.flatnonzero(_beyond(model, performance[0]) & ~_beyond(model, without)):
+                    found.setdefault((t, table.criterion_ids[j]), []).append(
+                        (scenario, case, float(without[j]), float(performance[0, j])))
     warnings = []
     for (t, criterion), cases in sorted(found.items()):
-        size, package, scenario, case, without, with_ = min(cases, key=lambda c: (c[0], c[1]))
+        scenario, case, without, with_ = cases[0]
         where = f"the {case} case" + (f" of scenario '{scenario}'" if scenario else "")
-        more = f" (and {len(cases) - 1} more package, scenario or case)" if len(cases) > 1 else ""
+        more = f" (and in {len(cases) - 1} more scenario or case)" if len(cases) > 1 else ""
+        options = " + ".join(model.interactions[t].options)
         warnings.append(Problem(
             f"/interactions/{t}/effects/{criterion}",
-            f"In {where}, package {' + '.join(package)} performs {without:g} on '{criterion}' without this "
-            f"interaction and {with_:g} with it, beyond the scale {model.scale_min:g}..{model.scale_max:g}{more}: "
-            f"check that the interaction does not add to an effect the options already give."))
+            f"In {where}, {options} perform {without:g} on '{criterion}' without this interaction and "
+            f"{with_:g} with it, beyond the scale {model.scale_min:g}..{model.scale_max:g}{more}: check that "
+            f"the interaction does not add to an effect the two options already give."))
     return warnings
 
 
-def _crossings(table, constraints, term, j: int, model: DecisionModel):
-    """(package, performance without the term, with it) where the term crosses a bound of the scale."""
-    if len(table.option_ids) <= SUPERSETS_CHECKED_UP_TO:
-        space = EnumeratedSpace(table, constraints)
-        membership, performance = space.feasible_membership, space.feasible_performance
-    else:
-        membership = np.zeros((1, len(table.option_ids)), dtype=bool)
-        membership[0, [term.first, term.second]] = True
-        performance = table.effects[[term.first]] + table.effects[[term.second]] + term.effects
-        allowed = np.ones(1, dtype=bool)
-        for item in constraints:
-            allowed &= satisfied(item.constraint, table, membership, performance)
-        membership, performance = membership[allowed], performance[allowed]
-    rows = np.flatnonzero(membership[:, term.first] & membership[:, term.second])
-    with_ = performance[rows, j]
-    without = with_ - term.effects[j]
-
-    def beyond(values):
-        return (values > model.scale_max + TIE_TOLERANCE) | (values < model.scale_min - TIE_TOLERANCE)
-
-    for row in rows[beyond(with_) & ~beyond(without)]:
-        package = tuple(sorted(table.option_ids[i] for i in np.flatnonzero(membership[row])))
-        yield package, float(performance[row, j] - term.effects[j]), float(performance[row, j])
-
+def _beyond(model: DecisionModel, values: np.ndarray) -> np.ndarray:
+    return (values > model.scale_max + TIE_TOLERANCE) | (values < model.scale_min - TIE_TOLERANCE)

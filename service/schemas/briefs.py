@@ -169,6 +169,7 @@ class BriefEvidenceSchema(Schema):
     quote = fields.String(required=True)
     lines = fields.String(required=True)
     section = fields.String(required=True)
+    context = fields.String(metadata={"description": "the analyst's note on how the quote reads in its paragraph"})
 
 
 class BriefConstraintOnOptionSchema(BriefConstraintNoteSchema):
