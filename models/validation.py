@@ -220,6 +220,8 @@ class _ModelChecker:
         criteria = tuple(c["id"] for c in self.data["criteria"])
         for index, profile in enumerate(self.data.get("profiles", [])):
             pointer = f"/profiles/{index}"
+            if not profile["evidence"]:
+                self.problem(f"{pointer}/evidence", "A profile cites at least one passage of the source (DESIGN.md §8.1).")
             if "weights" in profile:
                 found = weights_problems(criteria, profile["weights"])
             else:
