@@ -61,11 +61,9 @@ def brute_force_top5(request: RankingRequest) -> list:
     for size in range(n + 1):
         for members in itertools.combinations(range(n), size):
             names = {table.option_ids[i] for i in members}
-            if "plan-exit" in names or size > 3:
-                continue
+            if "plan-exit" in names or size > 3:  # the request's constraints; with plan-exit out, the
+                continue                           # model's exit-excludes-integration never binds
             if {"dissociate-from-barkhane", "integrate-under-un-command"} <= names:
-                continue
-            if {"reinforce-protection", "plan-exit"} <= names:
                 continue
             performance = table.package_performance(set(members))
             found.append((float(performance @ weights) / 3, members))

@@ -7,6 +7,7 @@ of DESIGN.md §4.1 by `to_document`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,12 +18,20 @@ ScoreCase = Literal["low", "likely", "high"]
 
 @dataclass(frozen=True)
 class Evidence:
+    """A quote from the source at its lines. `context` is the analyst's note on how the quote
+    reads in its paragraph (for example that it reports a view the author disputes); it
+    acknowledges the validator's warning about critique passages (DESIGN.md §8.1)."""
+
     quote: str
     lines: str
     section: str
+    context: str | None = None
 
     def to_document(self) -> dict:
-        return {"quote": self.quote, "lines": self.lines, "section": self.section}
+        document = {"quote": self.quote, "lines": self.lines, "section": self.section}
+        if self.context is not None:
+            document["context"] = self.context
+        return document
 
 
 def _evidence_documents(evidence: tuple[Evidence, ...]) -> list[dict]:
@@ -171,6 +180,69 @@ class Scenario:
                 "evidence": _evidence_documents(self.evidence)}
 
 
+@dataclass(frozen=True)
+class EffectOverride:
+    """A stakeholder's own most likely value for one effect, within the model's low..high
+    (DESIGN.md §7 for workshop participants, §8.1 for profiles). It moves `likely` only:
+    the pessimistic and optimistic values stay the model's."""
+
+    option: str
+    criterion: str
+    likely: float
+    rationale: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def cell(self) -> tuple[str, str]:
+        return (self.option, self.criterion)
+
+    def to_document(self) -> dict:
+        document = {"option": self.option, "criterion": self.criterion, "likely": self.likely}
+        if self.rationale:
+            document["rationale"] = self.rationale
+        if self.evidence:
+            document["evidence"] = _evidence_documents(self.evidence)
+        return document
+
+
+@dataclass(frozen=True, eq=False)
+class Profile:
+    """A stakeholder's view as the source states it (DESIGN.md §8.1): priorities, given as
+    exactly one of `weights` or `priority_order`, and beliefs about effects."""
+
+    id: str
+    label: str
+    description: str
+    weights: dict[str, float] | None = None
+    priority_order: tuple | None = None  # criterion ids, most important first; a tuple for tied ids
+    effect_overrides: tuple[EffectOverride, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+    def priority_fields(self) -> dict:
+        """The profile's priorities as a request gives them: {"weights": ...} or {"priority_order": ...}."""
+        if self.weights is not None:
+            return {"weights": dict(self.weights)}
+        return {"priority_order": [list(entry) if isinstance(entry, tuple) else entry for entry in self.priority_order]}
+
+    def to_document(self) -> dict:
+        return {"id": self.id, "label": self.label, "description": self.description, **self.priority_fields(),
+                "effect_overrides": [o.to_document() for o in self.effect_overrides],
+                "evidence": _evidence_documents(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Critique:
+    """A passage of the source where its author criticizes a view or a frame rather than
+    stating an effect: effect evidence quoted from it is flagged by the validator."""
+
+    lines: str
+    section: str
+    note: str
+
+    def to_document(self) -> dict:
+        return {"lines": self.lines, "section": self.section, "note": self.note}
+
+
 @dataclass(frozen=True, eq=False)
 class DecisionModel:
     id: str
@@ -185,8 +257,12 @@ class DecisionModel:
     interactions: tuple[Interaction, ...] = ()
     constraints: tuple[Constraint, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
+    profiles: tuple[Profile, ...] = ()
+    critiques: tuple[Critique, ...] = ()
     description: str = ""
     builtin: bool = False
+    # Set on a model derived by `with_effect_overrides`: the cells whose most likely value moved.
+    effect_overrides: tuple[tuple[str, str, float], ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -222,6 +298,12 @@ class DecisionModel:
                 return option
         raise KeyError(option_id)
 
+    def profile(self, profile_id: str) -> Profile:
+        for profile in self.profiles:
+            if profile.id == profile_id:
+                return profile
+        raise KeyError(profile_id)
+
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:
             if criterion.id == criterion_id:
@@ -233,6 +315,24 @@ class DecisionModel:
         if not self._index:
             self._index.update({(e.option, e.criterion): e.effect_vs_status_quo for e in self.effects})
         return self._index.get((option_id, criterion_id), Estimate(0.0, 0.0, 0.0))
+
+    def with_effect_overrides(self, overrides) -> DecisionModel:
+        """The model as a stakeholder sees it: each override's cell with its most likely value
+        moved (low and high stay). This is the one way overrides reach the value model: a
+        ranking with a profile, a robustness analysis and a workshop participant all rank the
+        derived model. It keeps the version (the published model it derives from) and records
+        the moved cells in `effect_overrides`, which caches key on. Applying the same
+        overrides again returns the same model.
+        """
+        moved = {**{(o, c): likely for o, c, likely in self.effect_overrides},
+                 **{item.cell: float(item.likely) for item in overrides}}
+        key = tuple(sorted((o, c, likely) for (o, c), likely in moved.items()))
+        if key == self.effect_overrides:
+            return self
+        effects = tuple(dataclasses.replace(e, effect_vs_status_quo=dataclasses.replace(
+                            e.effect_vs_status_quo, likely=moved[(e.option, e.criterion)]))
+                        if (e.option, e.criterion) in moved else e for e in self.effects)
+        return dataclasses.replace(self, effects=effects, effect_overrides=key, _index={})
 
     def to_document(self) -> dict:
         default = self.default_scenario
@@ -249,6 +349,8 @@ class DecisionModel:
             "interactions": [i.to_document() for i in self.interactions],
             "constraints": [c.to_document() for c in self.constraints],
             "scenarios": [s.to_document() for s in self.scenarios],
+            "profiles": [p.to_document() for p in self.profiles],
+            "critiques": [c.to_document() for c in self.critiques],
             "default_scenario": default.id if default else None,
             "builtin": self.builtin,
         }

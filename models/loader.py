@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from models.domain import (STATUS_QUO, Adjustment, Constraint, Criterion, DecisionModel, Effect,
-                           Estimate, Evidence, Interaction, Option, Scenario)
+from models.domain import (STATUS_QUO, Adjustment, Constraint, Criterion, Critique, DecisionModel, Effect,
+                           EffectOverride, Estimate, Evidence, Interaction, Option, Profile, Scenario)
 from models.validation import ModelInvalid, validate_model_document
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -23,6 +23,9 @@ STATUS_QUO_OPTION = {"id": STATUS_QUO, "name": "Status quo", "recommendation": N
                      "summary": "The present division of labour; every effect is 0 by definition."}
 # Fields the service sets itself; they never enter the content hash.
 DERIVED_FIELDS = ("version", "builtin")
+# Collections added after models were first stored: left out of the hash while empty, so a
+# model stored before they existed keeps its version.
+LATER_COLLECTIONS = ("profiles", "critiques")
 
 
 def canonical_json(value) -> str:
@@ -33,7 +36,8 @@ def canonical_json(value) -> str:
 def content_version(model: DecisionModel) -> str:
     """A hash of the model's full document: any change of a number, quote or rule changes it,
     and the same content gives the same version however the document was written."""
-    content = {key: value for key, value in model.to_document().items() if key not in DERIVED_FIELDS}
+    content = {key: value for key, value in model.to_document().items()
+               if key not in DERIVED_FIELDS and not (key in LATER_COLLECTIONS and not value)}
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()[:16]
 
 
@@ -65,7 +69,18 @@ def _normalized(data: dict) -> dict:
 
 
 def _evidence(items) -> tuple[Evidence, ...]:
-    return tuple(Evidence(item["quote"], item["lines"], item["section"]) for item in items or ())
+    return tuple(Evidence(item["quote"], item["lines"], item["section"], item.get("context")) for item in items or ())
+
+
+def _profile(fields: dict) -> Profile:
+    order = fields.get("priority_order")
+    return Profile(
+        id=fields["id"], label=fields["label"], description=fields.get("description", ""),
+        weights=dict(fields["weights"]) if "weights" in fields else None,
+        priority_order=None if order is None else tuple(tuple(e) if isinstance(e, list) else e for e in order),
+        effect_overrides=tuple(EffectOverride(o["option"], o["criterion"], float(o["likely"]), o["rationale"],
+                                              _evidence(o.get("evidence"))) for o in fields.get("effect_overrides", ())),
+        evidence=_evidence(fields["evidence"]))
 
 
 def _estimate(values: dict) -> Estimate:
@@ -98,6 +113,8 @@ def _build(data: dict, *, builtin: bool) -> DecisionModel:
                                        for a in s.get("adjustments", ())),
                                  _evidence(s.get("evidence")))
                         for s in data["scenarios"]),
+        profiles=tuple(_profile(p) for p in data.get("profiles", [])),
+        critiques=tuple(Critique(c["lines"], c["section"], c["note"]) for c in data.get("critiques", [])),
         builtin=builtin,
     )
 

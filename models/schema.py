@@ -65,10 +65,17 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+def Lines(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Regexp(LINES_PATTERN, error="Lines as 'L12' or 'L12-L15'."), **kwargs)
+
+
 class EvidenceSchema(StrictSchema):
     quote = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    lines = fields.String(required=True, validate=validate.Regexp(LINES_PATTERN, error="Lines as 'L12' or 'L12-L15'."))
+    lines = Lines(required=True)
     section = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    context = fields.String(validate=validate.Length(min=1, max=1000), metadata={
+        "description": "how the quote reads in its paragraph (for example: the author reports a view he disputes); "
+                       "acknowledges the validator's warning about quotes from critique passages"})
 
 
 def EvidenceList(required: bool = True) -> fields.List:
@@ -184,6 +191,70 @@ class ScenarioSchema(StrictSchema):
     evidence = EvidenceList(required=False)
 
 
+class CriterionOrTies(fields.Field):
+    """A criterion id, or a list of tied criterion ids (an entry of a `priority_order`)."""
+
+    def __init__(self, **kwargs):
+        metadata = {"oneOf": [{"type": "string", "description": "a criterion id"},
+                              {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                               "description": "criterion ids tied in importance"}],
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return value
+        raise ValidationError("A criterion id or a list of tied criterion ids.")
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class EffectOverrideFieldsSchema(StrictSchema):
+    """A most likely value moved within the effect's low..high (DESIGN.md §7, §8.1)."""
+
+    option = Identifier(required=True)
+    criterion = Identifier(required=True)
+    likely = StrictNumber(required=True, metadata={"description": "within the effect's low..high in the model"})
+
+
+class ProfileEffectOverrideSchema(EffectOverrideFieldsSchema):
+    rationale = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT),
+                              metadata={"description": "what the source says the stakeholder believes, and where"})
+    evidence = EvidenceList(required=False)
+
+
+class ProfileSchema(StrictSchema):
+    """A stakeholder's view as the source states it (DESIGN.md §8.1)."""
+
+    id = Identifier(required=True)
+    label = Text()
+    description = Text(required=False)
+    weights = fields.Dict(keys=Identifier(), values=StrictNumber(validate=validate.Range(min=0)),
+                          validate=validate.Length(min=1, max=1000),
+                          metadata={"description": "criterion id -> weight >= 0, not all zero"})
+    priority_order = fields.List(CriterionOrTies(), validate=validate.Length(min=1, max=1000),
+                                 metadata={"description": "criterion ids, most important first; a list for tied criteria"})
+    effect_overrides = fields.List(fields.Nested(ProfileEffectOverrideSchema), required=False,
+                                   validate=validate.Length(max=1000))
+    evidence = EvidenceList(required=True)
+
+    @validates_schema
+    def one_kind_of_priorities(self, data, **kwargs):
+        if ("weights" in data) == ("priority_order" in data):
+            raise ValidationError("Give exactly one of 'weights' or 'priority_order'.")
+
+
+class CritiqueSchema(StrictSchema):
+    """A passage where the source's author criticizes a view or frame rather than stating an effect."""
+
+    lines = Lines(required=True)
+    section = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    note = Text(metadata={"description": "what the author criticizes there"})
+
+
 class ModelDocumentSchema(StrictSchema):
     """A decision model as `POST /api/v1/models` accepts it."""
 
@@ -200,6 +271,11 @@ class ModelDocumentSchema(StrictSchema):
     interactions = fields.List(fields.Nested(InteractionSchema), required=False)
     constraints = fields.List(fields.Nested(ModelConstraintSchema), required=False)
     scenarios = fields.List(fields.Nested(ScenarioSchema), required=False)
+    profiles = fields.List(fields.Nested(ProfileSchema), required=False,
+                           metadata={"description": "stakeholders' views as the source states them (DESIGN.md §8.1)"})
+    critiques = fields.List(fields.Nested(CritiqueSchema), required=False,
+                            metadata={"description": "passages where the source's author criticizes a view; effect "
+                                                     "evidence quoted from them is flagged by the validator's warnings"})
     default_scenario = Identifier(required=False, allow_none=True)
     builtin = fields.Boolean(required=False, truthy={True}, falsy={False},
                              metadata={"description": "Ignored on input."})

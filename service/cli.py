@@ -1,5 +1,5 @@
 """The `policy-options` command: list models, rank, test robustness and write briefs without a server;
-migrate the database; write the OpenAPI document.
+check a model file; migrate the database; write the OpenAPI document.
 
 Every failure prints one line on stderr and exits with a code that says what kind of failure it is.
 """
@@ -136,8 +136,10 @@ def request_body(args, **flag_priorities) -> dict:
         given.append(("weights", _weights(args.weight)))
     if getattr(args, "priority_order", None):
         given.append(("priority_order", priority_order(args.priority_order)))
+    if getattr(args, "profile", None):
+        given.append(("profile", args.profile))
     if len(given) > 1:
-        raise usage_error("give priorities one way: --weight, --priority-order or --equal-weights")
+        raise usage_error("give priorities one way: --weight, --priority-order, --profile or --equal-weights")
     in_body = [name for name in PRIORITY_KEYS if name in body]
     if given and in_body:
         raise usage_error(f"--request already gives {in_body[0]}; leave out the priority flags or edit the request")
@@ -211,7 +213,8 @@ def command_models(args) -> int:
 
 
 def _rank_table(result: dict) -> str:
-    lines = [f"Model {result['model']['id']} ({result['model']['version']}), scenario {result['scenario']}, "
+    profile = f", profile {result['profile']}" if result["profile"] else ""
+    lines = [f"Model {result['model']['id']} ({result['model']['version']}){profile}, scenario {result['scenario']}, "
              f"{result['score_case']} effects", "", "Packages"]
     for package in result["packages"]:
         lines.append(f"  {package['rank']:>3}  {package['value']:+.4f}  {' + '.join(package['options']) or '(status quo)'}")
@@ -348,6 +351,38 @@ def command_brief(args) -> int:
     return EXIT_OK
 
 
+INVALID_MODEL_EXIT = EXIT_INVALID_INPUT
+
+
+def command_model_check(args) -> int:
+    """Print the validator's problems and warnings for a model file; exit 0 when valid, 3 when not."""
+    import yaml
+
+    from service.engine.model_check import check_model_document
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise input_error(f"cannot read {args.file}: {error}") from None
+    try:
+        document = yaml.safe_load(text)  # YAML 1.1 reads JSON documents too
+    except yaml.YAMLError as error:
+        print(f"{args.file}: invalid: not YAML or JSON ({' '.join(str(error).split())})")
+        return INVALID_MODEL_EXIT
+    check = check_model_document(document)
+    if check.problems:
+        print(f"{args.file}: invalid: {len(check.problems)} problems")
+        for problem in check.problems:
+            print(f"problem {problem.pointer or '/'}: {problem.detail}")
+        return INVALID_MODEL_EXIT
+    model = check.model
+    print(f"{args.file}: valid: model {model.id} version {model.version}, {len(model.criteria)} criteria, "
+          f"{len(model.package_option_ids)} options, {len(model.profiles)} profiles; {len(check.warnings)} warnings")
+    for warning in check.warnings:
+        print(f"warning {warning.pointer}: {warning.detail}")
+    return 0
+
+
 def command_openapi(args) -> int:
     import yaml
 
@@ -399,6 +434,7 @@ def _request_options(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
     command.add_argument("--priority-order", dest="priority_order", metavar="A,B=C,D",
                          help="criterion ids, most important first; '=' joins tied ones")
+    command.add_argument("--profile", metavar="ID", help="a stakeholder profile of the model (its priorities and beliefs)")
     command.add_argument("--scenario", help="a scenario id (default: the model's default scenario)")
     command.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
     command.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds (default 10)")
@@ -461,6 +497,12 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("--format", choices=tuple(FORMATS), default="md",
                        help=f"{', '.join(FORMATS)} (default md); a binary one (docx) needs -o or a redirect")
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+
+    model = command("model", "work with model documents", None)
+    model_commands = model.add_subparsers(dest="model_command", required=True, metavar="{check}")
+    check = model_commands.add_parser("check", help="validate a model file: problems and warnings (exit 0 valid, 3 invalid)")
+    check.add_argument("file", metavar="FILE", help="a model document, YAML or JSON")
+    check.set_defaults(run=command_model_check)
 
     openapi = command("openapi", "write the OpenAPI document as YAML", command_openapi)
     openapi.add_argument("-o", "--output", metavar="FILE")

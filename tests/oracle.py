@@ -195,3 +195,16 @@ class Oracle:
     def best_value_containing(self, option: str) -> Fraction | None:
         values = [self.value(p) for p in self.feasible_packages() if option in p]
         return max(values) if values else None
+
+
+def as_profile_sees_it(document: dict, request: dict) -> tuple[dict, dict]:
+    """DESIGN.md §8.1 read literally: a request naming a `profile` means that profile's `weights` or
+    `priority_order`, and the model with each of its `effect_overrides` as the effect's `likely`."""
+    if "profile" not in request:
+        return document, request
+    profile = next(p for p in document["profiles"] if p["id"] == request["profile"])
+    moved = {(o["option"], o["criterion"]): o["likely"] for o in profile.get("effect_overrides", [])}
+    effects = [{**e, "likely": moved.get((e["option"], e["criterion"]), e["likely"])} for e in document["effects"]]
+    priorities = {k: profile[k] for k in ("weights", "priority_order") if k in profile}
+    rest = {k: v for k, v in request.items() if k != "profile"}
+    return {**document, "effects": effects}, {**rest, **priorities}

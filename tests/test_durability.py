@@ -62,7 +62,8 @@ def _write_until_stopped(server, workshop, participants, ledger: Ledger, stop: t
                 answer = server.call("POST", "/api/v1/models", small_model(model_id), timeout=20)
                 if answer.status == 201:
                     with ledger.lock:
-                        ledger.models[model_id] = answer.body
+                        # The 201 body is the stored model plus the validator's warnings (never stored).
+                        ledger.models[model_id] = {k: v for k, v in answer.body.items() if k != "warnings"}
                         ledger.acknowledged += 1
                 else:
                     ledger.refused.append(answer.status)

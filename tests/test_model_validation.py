@@ -100,3 +100,178 @@ def test_version_is_content_hash_independent_of_spelling():
     assert model_from_document(served).version == model_from_document(small_model()).version
     changed = mutate(lambda d: d["effects"][0].update(likely=0.5))
     assert model_from_document(changed).version != model_from_document(small_model()).version
+
+
+# -- Profiles (DESIGN.md §8.1) ---------------------------------------------------------------------------
+
+
+def profile(**fields) -> dict:
+    return {"id": "p", "label": "P", "description": "a stakeholder", "priority_order": ["x", "y"],
+            "evidence": [{"quote": "said so", "lines": "L3", "section": "Here"}], **fields}
+
+
+def with_profiles(*profiles, **more):
+    return mutate(lambda d: d.update(profiles=list(profiles), **more))
+
+
+OVERRIDE = {"option": "a", "criterion": "x", "likely": 0.5, "rationale": "they believe it"}
+
+PROFILE_CASES = {
+    "unknown criterion in an order": (profile(priority_order=["zz", "x"]), "/profiles/0/priority_order/0"),
+    "criterion named twice": (profile(priority_order=["x", ["y", "x"]]), "/profiles/0/priority_order/1/1"),
+    "empty group of ties": (profile(priority_order=["x", []]), "/profiles/0/priority_order/1"),
+    "unknown criterion in weights": (profile(priority_order=None, weights={"zz": 1}), "/profiles/0/weights/zz"),
+    "all weights zero": (profile(priority_order=None, weights={"x": 0}), "/profiles/0/weights"),
+    "both weights and an order": (profile(weights={"x": 1}), "/profiles/0"),
+    "no priorities": (profile(priority_order=None), "/profiles/0"),
+    "override beyond the effect's range": (profile(effect_overrides=[{**OVERRIDE, "likely": 2.5}]),
+                                           "/profiles/0/effect_overrides/0/likely"),
+    "override of an unknown option": (profile(effect_overrides=[{**OVERRIDE, "option": "zz"}]),
+                                      "/profiles/0/effect_overrides/0/option"),
+    "override of the status quo": (profile(effect_overrides=[{**OVERRIDE, "option": "status-quo"}]),
+                                   "/profiles/0/effect_overrides/0/option"),
+    "override of an unknown criterion": (profile(effect_overrides=[{**OVERRIDE, "criterion": "zz"}]),
+                                         "/profiles/0/effect_overrides/0/criterion"),
+    "one cell overridden twice": (profile(effect_overrides=[OVERRIDE, OVERRIDE]), "/profiles/0/effect_overrides/1"),
+    "override without a rationale": (profile(effect_overrides=[{k: v for k, v in OVERRIDE.items() if k != "rationale"}]),
+                                     "/profiles/0/effect_overrides/0/rationale"),
+    "override evidence with bad lines": (profile(effect_overrides=[{**OVERRIDE, "evidence": [
+        {"quote": "q", "lines": "L9-L2", "section": "S"}]}]), "/profiles/0/effect_overrides/0/evidence/0/lines"),
+    "profile without evidence": (profile(evidence=[]), "/profiles/0/evidence"),
+}
+
+
+@pytest.mark.parametrize("kind", PROFILE_CASES)
+def test_each_kind_of_profile_problem_has_its_pointer(kind):
+    document, pointer = PROFILE_CASES[kind]
+    document = {k: v for k, v in document.items() if v is not None}
+    assert pointer in pointers_of(with_profiles(document)), problems_of(with_profiles(document))
+
+
+def test_profile_ids_are_unique_and_critique_lines_ordered():
+    assert "/profiles/1/id" in pointers_of(with_profiles(profile(), profile()))
+    bad = with_profiles(critiques=[{"lines": "L9-L3", "section": "S", "note": "reversed"}])
+    assert "/critiques/0/lines" in pointers_of(bad)
+
+
+def test_a_profile_and_context_notes_round_trip_through_the_service():
+    document = with_profiles(profile(effect_overrides=[{**OVERRIDE, "evidence": [
+        {"quote": "q", "lines": "L4", "section": "S", "context": "reported view"}]}]),
+        critiques=[{"lines": "L2-L3", "section": "S", "note": "the author disagrees"}])
+    document["effects"][0]["evidence"][0]["context"] = "read in its paragraph"
+    model = model_from_document(document)
+    served = model.to_document()
+    assert served["profiles"] == [document["profiles"][0]]
+    assert served["critiques"] == document["critiques"]
+    assert served["effects"][0]["evidence"][0]["context"] == "read in its paragraph"
+    assert model_from_document(served).version == model.version
+
+
+def test_models_without_profiles_keep_their_version():
+    """Profiles and critiques arrived after models were first stored: empty, they leave the hash alone."""
+    plain = model_from_document(small_model())
+    assert model_from_document(with_profiles(critiques=[])).version == plain.version
+    assert model_from_document(with_profiles(profile())).version != plain.version
+
+
+# -- Warnings: what a reviewer should confirm; never blocking ---------------------------------------------
+
+
+def distinct_evidence(document: dict) -> dict:
+    """Give every effect its own line so that no passage is shared unless a test says so, and make
+    the interaction a small conflict that keeps its pair on the scale (the small model's synergy
+    takes a + b from 3 to 4 on x in the optimistic case, which the warnings rightly flag)."""
+    for index, effect in enumerate(document["effects"]):
+        effect["evidence"] = [{"quote": f"quote {index}", "lines": f"L{100 + index}", "section": "S"}]
+    document["interactions"][0]["effects"] = {"x": {"low": -1, "likely": -0.5, "high": 0}}
+    return document
+
+
+def warnings_of(document: dict) -> list:
+    from service.engine.model_check import check_model_document
+
+    check = check_model_document(document)
+    assert check.problems == []
+    return check.warnings
+
+
+def test_a_clean_model_has_no_warnings():
+    assert warnings_of(distinct_evidence(small_model())) == []
+
+
+def test_one_passage_for_two_criteria_of_one_option_is_flagged():
+    document = distinct_evidence(small_model())
+    # effects 0 and 1 are option a on x and y; effect 2 is option b on x.
+    document["effects"][1]["evidence"] = [{"quote": "another part", "lines": "L99-L100", "section": "S"}]
+    document["effects"][2]["evidence"] = [{"quote": "same lines, other option", "lines": "L100", "section": "S"}]
+    warnings = warnings_of(document)
+    assert [w.pointer for w in warnings] == ["/effects/1/evidence/0"]
+    assert "'a' on 'x' and on 'y'" in warnings[0].detail and "/effects/0/evidence/0" in warnings[0].detail
+    document["effects"][1]["evidence"][0]["context"] = "a different claim of the same sentence"
+    assert warnings_of(document) == []
+
+
+def test_quotes_from_critique_passages_or_with_critique_markers_are_flagged():
+    document = distinct_evidence(small_model())
+    document["critiques"] = [{"lines": "L101-L102", "section": "S", "note": "the author's critique of X"}]
+    document["effects"][3]["evidence"][0]["quote"] = "force is perceived as impartial"
+    document["criteria"][0]["evidence"][0]["quote"] = "so-called robust, in a criterion's evidence"
+    document["interactions"][0]["evidence"] = [{"quote": "in essence an intervention brigade", "lines": "L7", "section": "S"}]
+    warnings = {w.pointer: w.detail for w in warnings_of(document)}
+    assert set(warnings) == {"/effects/1/evidence/0", "/effects/2/evidence/0", "/effects/3/evidence/0",
+                             "/interactions/0/evidence/0"}
+    assert "the author's critique of X" in warnings["/effects/1/evidence/0"]
+    assert "“perceived as”" in warnings["/effects/3/evidence/0"]
+    for pointer in ("/effects/1", "/effects/2", "/effects/3"):
+        index = int(pointer.split("/")[2])
+        document["effects"][index]["evidence"][0]["context"] = "read in its paragraph: it does support the cell"
+    assert [w.pointer for w in warnings_of(document)] == ["/interactions/0/evidence/0"]
+
+
+def interacting(first: float, second: float, extra: float, **changes) -> dict:
+    """Options a and b on criterion x with these most likely values and an interaction on x."""
+    document = distinct_evidence(small_model())
+    for effect in document["effects"]:
+        if effect["criterion"] == "x" and effect["option"] in ("a", "b"):
+            value = first if effect["option"] == "a" else second
+            effect.update(low=min(value, 0), likely=value, high=max(value, 0))
+    document["interactions"][0]["effects"] = {"x": {"low": min(extra, 0), "likely": extra, "high": max(extra, 0)}}
+    document.update(changes)
+    return document
+
+
+def test_an_interaction_pushing_its_pair_beyond_the_scale_is_flagged():
+    """a + b = 2.5 on x, within the scale; the interaction adds 1 and takes the pair to 3.5."""
+    warnings = warnings_of(interacting(1.0, 1.5, 1.0))
+    assert [w.pointer for w in warnings] == ["/interactions/0/effects/x"]
+    assert "2.5" in warnings[0].detail and "3.5" in warnings[0].detail and "likely case" in warnings[0].detail
+
+
+def test_an_interaction_is_not_blamed_for_what_its_options_already_do():
+    assert warnings_of(interacting(2.0, 1.5, 0.5)) == []  # 3.5 before the interaction
+    assert warnings_of(interacting(1.0, 1.0, 0.5)) == []  # 2.5 with it
+    assert warnings_of(interacting(-1.5, -1.0, -1.0)) != []  # -2.5 to -3.5: the floor too
+
+
+def test_the_interaction_check_follows_scenarios_and_constraints():
+    # A scenario's delta takes the pair across only in that scenario, which the warning names.
+    document = interacting(1.0, 1.0, 0.5)
+    document["scenarios"][1]["adjustments"] = [{"option": "a", "criterion": "x", "delta": 1}]
+    warnings = warnings_of(document)
+    assert len(warnings) == 1 and "scenario 'no-c'" in warnings[0].detail
+    # A pair the model's constraints never allow is not checked.
+    barred = interacting(1.0, 1.5, 1.0)
+    barred["constraints"].append({"id": "not-a-with-b", "type": "excludes", "options": ["a", "b"]})
+    assert warnings_of(barred) == []
+
+
+def test_posting_a_model_returns_its_warnings_and_stores_none(client):
+    document = interacting(1.0, 1.5, 1.0, id="warned")
+    response = client.post("/api/v1/models", json=document)
+    assert response.status_code == 201
+    assert [w["pointer"] for w in response.json["warnings"]] == ["/interactions/0/effects/x"]
+    served = client.get("/api/v1/models/warned").json
+    assert "warnings" not in served
+    assert served == {k: v for k, v in response.json.items() if k != "warnings"}
+    clean = client.post("/api/v1/models", json=distinct_evidence(small_model("clean")))
+    assert clean.status_code == 201 and clean.json["warnings"] == []

@@ -127,11 +127,11 @@ def test_too_many_samples_names_the_limit(client):
 def test_infeasible_constraints_get_the_conflict(client):
     body = {"weights": {"peace-process": 1}, "samples": 100,
             "constraints": [{"type": "include", "options": ["plan-exit"]},
-                            {"type": "include", "options": ["reinforce-protection"]}]}
+                            {"type": "include", "options": ["integrate-under-un-command"]}]}
     response = client.post(URL, json=body)
     assert response.status_code == 422
     assert response.json["type"].endswith("/infeasible-constraints")
-    assert {"source": "model", "id": "rec3-alternatives"} in response.json["conflict"]
+    assert {"source": "model", "id": "exit-excludes-integration"} in response.json["conflict"]
 
 
 def test_an_unknown_model_is_404(client):

@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
+from models.loader import builtin_models
 from service import create_app
 from service.persistence import workshop_store as workshop_store_module
 from service.persistence.database import make_engine
 
 MODEL = "minusma-2017"
-CRITERIA = ("impartiality-and-authority", "peace-process", "personnel-safety", "protection-of-civilians",
-            "state-authority", "diplomatic-feasibility", "regional-demilitarization", "stabilization")
+CRITERIA = builtin_models()[MODEL].criterion_ids
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -71,7 +71,10 @@ def test_a_whole_workshop(apps):
     people = [join(client, workshop, name) for name in ("Ann", "Bo", "Cy")]
     submit(client, workshop, people[0], {"weights": {"peace-process": 3, "personnel-safety": 1}})
     submit(client, workshop, people[1], {"priority_order": ["personnel-safety", ["protection-of-civilians", "peace-process"]]})
-    override = {"option": "plan-exit", "criterion": "peace-process", "likely": -2.0, "reason": "spoilers would gain"}
+    model = client.get(f"/api/v1/models/{MODEL}").json
+    effect = next(e for e in model["effects"] if e["option"] == "plan-exit" and e["criterion"] == "peace-process")
+    assert effect["low"] < effect["likely"]  # so that the override below moves the value
+    override = {"option": "plan-exit", "criterion": "peace-process", "likely": effect["low"], "reason": "spoilers would gain"}
     response = submit(client, workshop, people[2], {"weights": {"stabilization": 1, "state-authority": 1},
                                                     "effect_overrides": [override], "comment": "state first"})
     assert response.status_code == 200 and response.json["effect_overrides"] == [override]
@@ -97,13 +100,11 @@ def test_a_whole_workshop(apps):
 
     # The participant who overrode an effect values plan-exit by their own numbers, not the model's.
     cy = body["participants"][2]
-    model = client.get(f"/api/v1/models/{MODEL}").json
     others = client.post(f"/api/v1/models/{MODEL}/rankings", json={"weights": cy["weights"]}).json
     theirs = {e["option"]: e["value"] for e in cy["options"]}
     model_value = next(e["value"] for e in others["options"] if e["option"] == "plan-exit")
-    model_likely = next(e["likely"] for e in model["effects"]
-                        if e["option"] == "plan-exit" and e["criterion"] == "peace-process")
-    assert theirs["plan-exit"] == pytest.approx(model_value + cy["weights"]["peace-process"] * (-2.0 - model_likely) / 3)
+    moved = effect["low"] - effect["likely"]
+    assert theirs["plan-exit"] == pytest.approx(model_value + cy["weights"]["peace-process"] * moved / 3)
 
     # Round 2: round 1 is frozen, the results say what changed.
     assert client.post(f"/api/v1/workshops/{workshop['id']}/rounds", headers=facilitator).json == {"round": 2, "closed": 1}

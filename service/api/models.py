@@ -8,7 +8,7 @@ from service.api.conditional import conditional_json
 from service.schemas import examples
 from service.platform.errors import ApiProblem
 from service.persistence.model_store import ModelExists
-from service.schemas.models import ModelDocumentSchema, ModelListSchema, ModelOutputSchema
+from service.schemas.models import ModelCreatedSchema, ModelDocumentSchema, ModelListSchema, ModelOutputSchema
 
 blp = Blueprint("models", __name__, url_prefix="/api/v1/models", description="Decision models built from reports")
 
@@ -39,19 +39,25 @@ class Models(MethodView):
 
     @operation("createModel")
     @blp.arguments(ModelDocumentSchema, example=examples.MODEL_DOCUMENT)
-    @blp.response(201, ModelOutputSchema, headers={"Location": "Location"})
+    @blp.response(201, ModelCreatedSchema, headers={"Location": "Location"})
     @problem_responses(400, 409, 413, 415, 422)
     def post(self, document):
         """Add a decision model; validated (every problem listed, with a pointer) and stored.
 
         The status quo may be left out (its effects are all 0). 409 when the id is taken:
         models are never replaced, so a model's URL always means the same document.
+        The 201 body lists `warnings`: what a reviewer should confirm (a passage scoring two
+        criteria of one option, a quote that may be the author's critique, an interaction that
+        pushes a package beyond the scale). Warnings never block a model.
         """
+        from service.engine.model_check import model_warnings  # the engine, on first use
+
         try:
             model = model_store().add(document)
         except ModelExists as error:
             raise ApiProblem(409, str(error), slug="model-exists") from None
-        return model.to_document(), 201, {"Location": url_for("models.Model", model_id=model.id)}
+        body = {**model.to_document(), "warnings": [w.to_document() for w in model_warnings(document, model)]}
+        return body, 201, {"Location": url_for("models.Model", model_id=model.id)}
 
 
 @blp.route("/<model_id>")

@@ -87,6 +87,7 @@ def submission_document(record: SubmissionRecord | None) -> dict | None:
     return {"participant_id": record.participant_id, "round": record.round, "version": record.version,
             "etag": record.etag, "submitted_at": record.submitted_at, "weights": record.weights,
             "given_weights": given.get("weights"), "priority_order": given.get("priority_order"),
+            "profile": given.get("profile"),
             "effect_overrides": given.get("effect_overrides", []), "comment": given.get("comment"),
             "warnings": given.get("warnings", [])}
 
@@ -263,14 +264,16 @@ class ParticipantSubmission(MethodView):
         page never overwrites a newer submission.
         """
         from service.engine.group import checked_effect_overrides
-        from service.engine.ranking import priorities_from_fields
+        from service.engine.ranking import priorities_from_fields, with_profile_priorities
 
         workshop = _own_submission(workshop_id, participant_id, facilitator_may_read=False)
         model = _model_of(workshop)
         problems = []
         weights, warnings = {}, []
         try:
-            weights, warnings = priorities_from_fields(model, fields)
+            # Starting from a profile: its priorities unless the participant gives their own (DESIGN.md §8.1).
+            priorities, _ = with_profile_priorities(model, fields, exclusive=False)
+            weights, warnings = priorities_from_fields(model, priorities)
         except RequestInvalid as error:
             problems.extend(error.problems)
         try:
@@ -279,7 +282,8 @@ class ParticipantSubmission(MethodView):
             problems.extend(error.problems)
         if problems:
             raise RequestInvalid(problems)
-        given = {key: fields[key] for key in ("weights", "priority_order", "effect_overrides", "comment") if key in fields}
+        given = {key: fields[key] for key in ("weights", "priority_order", "profile", "effect_overrides", "comment")
+                 if key in fields}
         given["warnings"] = warnings
         if_match = request.if_match
         precondition = None
@@ -394,16 +398,18 @@ def workshop_released(workshop_id: str) -> bool:
 
 def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
     """`group_results` over the current submissions of one round."""
-    from service.engine.group import ParticipantPriorities, checked_effect_overrides, group_results
+    from service.engine.group import (ParticipantPriorities, checked_effect_overrides, group_results,
+                                      starting_overrides)
 
     store = workshop_store()
     model = _model_of(workshop)
     names = {p.id: p.display_name for p in store.participants(workshop.id)}
     participants = []
     for record in store.current_submissions(workshop.id, round_number):
-        overrides = checked_effect_overrides(model, record.priorities.get("effect_overrides", []))
+        profile = record.priorities.get("profile")
+        own = checked_effect_overrides(model, record.priorities.get("effect_overrides", []))
         participants.append(ParticipantPriorities(record.participant_id, names[record.participant_id],
-                                                  record.weights, overrides))
+                                                  record.weights, starting_overrides(model, profile, own), profile))
     constraints = [constraint_from_fields(c) for c in workshop.constraints]
     return group_results(model, workshop.scenario, constraints, participants,
                          current_app.extensions["policy_options"].solver_settings)

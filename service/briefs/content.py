@@ -32,7 +32,7 @@ from service.engine.ranking import RankingRequest, rank
 from service.engine.robustness import RobustnessRequest, analyse
 
 BRIEF_VERSION = 1
-RANKING_FIELDS = ("weights", "priority_order", "scenario", "score_case", "constraints", "k")
+RANKING_FIELDS = ("weights", "priority_order", "profile", "scenario", "score_case", "constraints", "k")
 ROBUSTNESS_FIELDS = ("weight_intervals", "samples", "seed")
 # Evidence quoted per option: its own, plus the first quote of its strongest strengths and weaknesses.
 QUOTED_EFFECTS_PER_SIDE = 2
@@ -94,6 +94,8 @@ def build_brief(model: DecisionModel, request: BriefRequest, settings: SolverSet
     """
     ranking_request = RankingRequest.from_fields(model, request.rankings)
     robustness_request = _robustness_request(model, request, settings)
+    # A profile's beliefs about effects reach the brief's tables as they reach the rankings.
+    model = model.with_effect_overrides(ranking_request.effect_overrides)
     if any(abs(robustness_request.ranking.weights[c] - ranking_request.weights[c]) > WEIGHT_AGREEMENT
            for c in model.criterion_ids):
         raise RequestInvalid([Problem("/robustness/weight_intervals",
@@ -106,6 +108,7 @@ def build_brief(model: DecisionModel, request: BriefRequest, settings: SolverSet
     brief = {
         "brief_version": BRIEF_VERSION,
         "kind": "workshop" if workshop else "model",
+        "profile": ranking["profile"],
         "title": request.title,
         "audience": request.audience,
         "generated_at": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -190,8 +193,15 @@ def _question(facts: _Facts, request: BriefRequest, workshop: dict | None) -> di
         text = (f"Which of the options of “{model.title}”, alone or combined in a package, best serves the "
                 f"workshop's priorities{under}, how sure is that, and where do the participants disagree?")
     else:
-        given_as = ("weights, normalized to sum 1" if "weights" in request.rankings
-                    else "an order of importance, turned into rank-order-centroid weights")
+        if ranking["profile"] is not None:
+            profile = model.profile(ranking["profile"])
+            given_as = (f"the profile “{profile.label}”: its "
+                        + ("weights, normalized to sum 1" if profile.weights is not None
+                           else "order of importance, turned into rank-order-centroid weights")
+                        + (", and its own most likely values for some effects" if profile.effect_overrides else ""))
+        else:
+            given_as = ("weights, normalized to sum 1" if "weights" in request.rankings
+                        else "an order of importance, turned into rank-order-centroid weights")
         text = (f"Which of the options of “{model.title}”, alone or combined in a package, best serves the "
                 f"priorities below{under}, and how sure is that?")
     return {

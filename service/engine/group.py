@@ -15,17 +15,14 @@ values, never feasibility.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import math
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
-from models.domain import DecisionModel
-from models.loader import canonical_json
-from models.validation import Problem
+from models.domain import DecisionModel, EffectOverride
+from models.validation import Problem, check_effect_overrides
 from service.engine.constraints import SourcedConstraint, linear_rows, sourced_constraints
 from service.engine.errors import InfeasibleConstraints, RequestInvalid, SolverFailure, SolverTimeLimit
 from service.engine.optimizer import _quiet_highs, milp_feasibility
@@ -43,70 +40,39 @@ BORDA_TOP_PER_PARTICIPANT = 3
 
 
 @dataclass(frozen=True)
-class EffectOverride:
-    """A participant's own most likely value for one effect (within the model's low..high)."""
-
-    option: str
-    criterion: str
-    likely: float
-
-    def to_document(self) -> dict:
-        return {"option": self.option, "criterion": self.criterion, "likely": self.likely}
-
-
-@dataclass(frozen=True)
 class ParticipantPriorities:
     participant_id: str
     display_name: str
     weights: dict[str, float]  # normalized to sum 1 over the model's criteria
     effect_overrides: tuple[EffectOverride, ...] = ()
+    profile: str | None = None  # the profile the participant started from (DESIGN.md §8.1)
 
 
 def checked_effect_overrides(model: DecisionModel, overrides: list[dict]) -> tuple[EffectOverride, ...]:
     """Overrides as typed values; raise `RequestInvalid` (pointers under /effect_overrides)
     for unknown ids, the status quo, an option or criterion named twice, or a value
     outside the effect's low..high range."""
-    problems, seen, result = [], set(), []
-    package_options, criteria = set(model.package_option_ids), set(model.criterion_ids)
-    for index, item in enumerate(overrides):
-        pointer = f"/effect_overrides/{index}"
-        option, criterion, likely = item["option"], item["criterion"], item["likely"]
-        if option not in package_options:
-            problems.append(Problem(f"{pointer}/option", f"Unknown option '{option}' (the status quo has no effects)."))
-            continue
-        if criterion not in criteria:
-            problems.append(Problem(f"{pointer}/criterion", f"Unknown criterion '{criterion}'."))
-            continue
-        if (option, criterion) in seen:
-            problems.append(Problem(pointer, f"The effect of '{option}' on '{criterion}' is overridden twice."))
-            continue
-        seen.add((option, criterion))
+    problems = []
+
+    def effect_range(option, criterion):
         estimate = model.effect(option, criterion)
-        if not estimate.low <= likely <= estimate.high:
-            problems.append(Problem(f"{pointer}/likely", f"Must lie within the effect's range "
-                                                         f"{estimate.low:g}..{estimate.high:g}."))
-            continue
-        result.append(EffectOverride(option, criterion, float(likely)))
+        return estimate.low, estimate.high
+
+    check_effect_overrides(overrides, effect_range, set(model.package_option_ids), set(model.criterion_ids),
+                           lambda sub, detail: problems.append(Problem(f"/effect_overrides{sub}", detail)))
     if problems:
         raise RequestInvalid(problems)
-    return tuple(result)
+    return tuple(EffectOverride(item["option"], item["criterion"], float(item["likely"])) for item in overrides)
 
 
-def participant_table(model: DecisionModel, base: PerformanceTable, overrides: tuple[EffectOverride, ...]) -> PerformanceTable:
-    """The likely-case table as this participant sees it: the model's table with their overrides.
-
-    A scenario's delta is added to low, likely and high alike, so moving the model's
-    likely value by d moves the table's entry by d.
-    """
-    if not overrides:
-        return base
-    effects = base.effects.copy()
-    index, criteria = base.option_index, base.criterion_ids
-    for item in overrides:
-        effects[index[item.option], criteria.index(item.criterion)] += item.likely - model.effect(item.option, item.criterion).likely
-    effects.setflags(write=False)
-    digest = hashlib.sha256(canonical_json([o.to_document() for o in overrides]).encode()).hexdigest()[:12]
-    return dataclasses.replace(base, effects=effects, model_version=f"{base.model_version}+{digest}")
+def starting_overrides(model: DecisionModel, profile_id: str | None,
+                       own: tuple[EffectOverride, ...]) -> tuple[EffectOverride, ...]:
+    """A participant's overrides when they start from a profile: the profile's, with the
+    participant's own replacing the profile's for the cells they name (DESIGN.md §8.1)."""
+    if profile_id is None:
+        return own
+    named = {item.cell for item in own}
+    return tuple(o for o in model.profile(profile_id).effect_overrides if o.cell not in named) + own
 
 
 # -- Consensus -------------------------------------------------------------------------------
@@ -350,7 +316,9 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
     constraints = sourced_constraints(model, scenario_id, list(request_constraints))
     excluded = excluded_options(model, scenario_id, constraints)
     criteria = base.criterion_ids
-    tables = [participant_table(model, base, p.effect_overrides) for p in participants]
+    # Each participant ranks the model as they see it (DESIGN.md §7): the one override mechanism.
+    tables = [performance_table(model.with_effect_overrides(p.effect_overrides), scenario_id, "likely")
+              for p in participants]
     weights = np.array([[p.weights.get(c, 0.0) for c in criteria] for p in participants]).reshape(len(participants), len(criteria))
 
     enumerate_all = method == "enumeration" or (method == "auto" and len(base.option_ids) <= ENUMERATION_LIMIT)
@@ -378,9 +346,10 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
         "scenario": scenario_id,
         "method": space.method,
         "participants": [
-            {"participant_id": p.participant_id, "display_name": p.display_name,
+            {"participant_id": p.participant_id, "display_name": p.display_name, "profile": p.profile,
              "weights": dict(zip(criteria, map(float, weights[i]))),
-             "effect_overrides": [o.to_document() for o in p.effect_overrides],
+             "effect_overrides": [{"option": o.option, "criterion": o.criterion, "likely": o.likely}
+                                  for o in p.effect_overrides],
              "best_package": list(bests[i].options), "best_value": float(best_values[i]),
              "options": _short_options(model, tables[i], weights[i], excluded)}
             for i, p in enumerate(participants)

@@ -89,9 +89,11 @@ _MAX_CACHED_TABLES = 512
 def performance_table(model: DecisionModel, scenario_id: str | None, score_case: ScoreCase) -> PerformanceTable:
     """The table for one model, scenario and score case.
 
-    Cached by model version: a version is a content hash, so equal versions mean equal numbers.
+    Cached by model version: a version is a content hash, so equal versions mean equal numbers;
+    a model seen through effect overrides (`DecisionModel.with_effect_overrides`) keeps its
+    version, so the moved cells are part of the key.
     """
-    key = (model.id, model.version, scenario_id, score_case)
+    key = (model.id, model.version, model.effect_overrides, scenario_id, score_case)
     table = _TABLES.get(key)
     if table is None:
         if len(_TABLES) >= _MAX_CACHED_TABLES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from models.validation import Problem
+from models.validation import priority_order_problems, weights_problems
 from service.engine.errors import RequestInvalid
 
 
@@ -13,20 +13,10 @@ def normalized_weights(criterion_ids: tuple[str, ...], weights: dict[str, float]
 
     Raises `RequestInvalid` for unknown criteria and for negative, non-finite or all-zero weights.
     """
-    problems = []
-    for criterion, weight in weights.items():
-        pointer = f"/weights/{_token(criterion)}"
-        if criterion not in criterion_ids:
-            problems.append(Problem(pointer, f"Unknown criterion '{criterion}'."))
-        elif isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
-            problems.append(Problem(pointer, "A weight is a finite number."))
-        elif weight < 0:
-            problems.append(Problem(pointer, "A weight cannot be negative."))
+    problems = weights_problems(criterion_ids, weights)
     if problems:
         raise RequestInvalid(problems)
-    largest = max(weights.values(), default=0.0)
-    if largest <= 0:
-        raise RequestInvalid([Problem("/weights", "At least one weight must be positive.")])
+    largest = max(weights.values())
     # Scaled by the largest weight first, so that weights near the float maximum cannot overflow the sum.
     scaled = {c: w / largest for c, w in weights.items()}
     total = math.fsum(scaled.values())
@@ -42,22 +32,11 @@ def rank_order_centroid_weights(criterion_ids: tuple[str, ...], priority_order: 
     (Barron & Barrett 1996); tied criteria share the mean of the weights of the
     ranks they occupy. Criteria not named get 0 and a warning.
     """
-    groups = [entry if isinstance(entry, list) else [entry] for entry in priority_order]
-    problems, seen = [], {}
-    for g_index, group in enumerate(groups):
-        if not group:
-            problems.append(Problem(f"/priority_order/{g_index}", "An empty group of tied criteria."))
-        for m_index, criterion in enumerate(group):
-            pointer = f"/priority_order/{g_index}" + (f"/{m_index}" if isinstance(priority_order[g_index], list) else "")
-            if criterion not in criterion_ids:
-                problems.append(Problem(pointer, f"Unknown criterion '{criterion}'."))
-            elif criterion in seen:
-                problems.append(Problem(pointer, f"Criterion '{criterion}' is named twice (first at {seen[criterion]})."))
-            seen.setdefault(criterion, pointer)
+    problems = priority_order_problems(criterion_ids, priority_order)
     if problems:
         raise RequestInvalid(problems)
-    if not seen:
-        raise RequestInvalid([Problem("/priority_order", "Name at least one criterion.")])
+    groups = [entry if isinstance(entry, list) else [entry] for entry in priority_order]
+    seen = {criterion for group in groups for criterion in group}
     n = len(seen)
     rank_weight = [sum(1.0 / i for i in range(r, n + 1)) / n for r in range(1, n + 1)]
     weights = dict.fromkeys(criterion_ids, 0.0)
@@ -76,6 +55,3 @@ def _left_out_warnings(criterion_ids, named) -> list[str]:
         return []
     return [f"Criteria not given a priority count 0: {', '.join(left_out)}."]
 
-
-def _token(key: str) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.domain import STATUS_QUO, Constraint, DecisionModel
+from models.domain import STATUS_QUO, Constraint, DecisionModel, EffectOverride, Profile
 from models.loader import canonical_json, constraint_from_fields
 from models.validation import Problem, check_constraint_references
 from service.engine import ENGINE_VERSION
@@ -40,6 +40,8 @@ class RankingRequest:
     constraints: tuple[Constraint, ...] = ()
     k: int = DEFAULT_K
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    profile: str | None = None  # the profile the priorities came from (DESIGN.md §8.1)
+    effect_overrides: tuple[EffectOverride, ...] = ()  # the profile's: applied to the model when ranking
 
     @classmethod
     def from_fields(cls, model: DecisionModel, fields: dict) -> RankingRequest:
@@ -50,28 +52,76 @@ class RankingRequest:
         problems: list[Problem] = []
         scenario = resolve_scenario(model, fields.get("scenario"), problems)
         constraints = check_request_constraints(model, fields.get("constraints", []), problems)
-        weights, warnings = {}, []
+        score_case = fields.get("score_case", "likely")
+        weights, warnings, profile = {}, [], None
         try:
+            fields, profile = with_profile_priorities(model, fields, exclusive=True)
             weights, warnings = priorities_from_fields(model, fields)
         except RequestInvalid as error:
             problems.extend(error.problems)
         if problems:
             raise RequestInvalid(problems)
-        return cls(weights=weights, scenario=scenario, score_case=fields.get("score_case", "likely"),
-                   constraints=tuple(constraints), k=fields.get("k", DEFAULT_K), warnings=tuple(warnings))
+        overrides = profile.effect_overrides if profile else ()
+        if overrides:
+            warnings = list(warnings) + [overrides_warning(model, profile.id, overrides, score_case)]
+        return cls(weights=weights, scenario=scenario, score_case=score_case,
+                   constraints=tuple(constraints), k=fields.get("k", DEFAULT_K), warnings=tuple(warnings),
+                   profile=profile.id if profile else None, effect_overrides=overrides)
 
     def canonical(self, model: DecisionModel) -> dict:
         # Rounded so that equal priorities written differently (2:1 or 4:2) hash alike.
         weights = {c: round(w, 12) for c, w in self.weights.items()}
-        return {"model": model.id, "model_version": model.version, "weights": weights,
-                "scenario": self.scenario, "score_case": self.score_case,
-                "constraints": [c.to_document() for c in self.constraints], "k": self.k}
+        canonical = {"model": model.id, "model_version": model.version, "weights": weights,
+                     "scenario": self.scenario, "score_case": self.score_case,
+                     "constraints": [c.to_document() for c in self.constraints], "k": self.k}
+        if self.profile is not None:  # only then, so that hashes of requests without a profile stay as they were
+            canonical["profile"] = self.profile
+            canonical["effect_overrides"] = [[o.option, o.criterion, o.likely] for o in self.effect_overrides]
+        return canonical
+
+
+PRIORITY_FIELDS = ("weights", "priority_order", "profile")
+
+
+def with_profile_priorities(model: DecisionModel, fields: dict, *, exclusive: bool) -> tuple[dict, Profile | None]:
+    """The request's fields with a named profile's priorities in place of `profile` (DESIGN.md §8.1).
+
+    With `exclusive` (rankings, robustness) a profile cannot come with `weights` or
+    `priority_order`; otherwise (a workshop participant starting from a profile) the
+    participant's own priorities, when given, take the place of the profile's.
+    Raises `RequestInvalid` with pointer /profile for a profile the model lacks.
+    """
+    if "profile" not in fields:
+        return fields, None
+    profile_id = fields["profile"]
+    try:
+        profile = model.profile(profile_id)
+    except KeyError:
+        known = ", ".join(p.id for p in model.profiles) or "none"
+        raise RequestInvalid([Problem("/profile", f"Unknown profile '{profile_id}' (this model's profiles: {known}).")]) from None
+    own = [name for name in ("weights", "priority_order") if name in fields]
+    if exclusive and own:
+        raise RequestInvalid([Problem("", f"Give exactly one of {', '.join(map(repr, PRIORITY_FIELDS))}: "
+                                          f"the profile brings its own priorities.")])
+    resolved = {name: value for name, value in fields.items() if name != "profile"}
+    if not own:
+        resolved.update(profile.priority_fields())
+    return resolved, profile
+
+
+def overrides_warning(model: DecisionModel, profile_id: str, overrides, score_case: str) -> str:
+    moved = "; ".join(f"{o.option} on {o.criterion} {model.effect(o.option, o.criterion).likely:g} -> {o.likely:g}"
+                      for o in overrides)
+    text = f"Profile '{profile_id}' moves the most likely value of {len(overrides)} effects: {moved}."
+    if score_case != "likely":
+        text += f" Overrides move most likely values only: the '{score_case}' score case uses the model's own values."
+    return text
 
 
 def priorities_from_fields(model: DecisionModel, fields: dict) -> tuple[dict[str, float], list[str]]:
     has_weights, has_order = "weights" in fields, "priority_order" in fields
     if has_weights == has_order:
-        raise RequestInvalid([Problem("", "Give exactly one of 'weights' or 'priority_order'.")])
+        raise RequestInvalid([Problem("", f"Give exactly one of {', '.join(map(repr, PRIORITY_FIELDS))}.")])
     if has_weights:
         return normalized_weights(model.criterion_ids, fields["weights"])
     return rank_order_centroid_weights(model.criterion_ids, fields["priority_order"])
@@ -134,6 +184,7 @@ def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings
     Raises `InfeasibleConstraints` (with a minimal conflict) when no package is
     feasible, `SolverTimeLimit` when the MILP cannot prove optimality in time.
     """
+    model = model.with_effect_overrides(request.effect_overrides)
     table = performance_table(model, request.scenario, request.score_case)
     weights = np.array([request.weights[c] for c in table.criterion_ids])
     constraints = sourced_constraints(model, request.scenario, list(request.constraints))
@@ -154,6 +205,7 @@ def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings
                         f"{unexplained} other options are not explained (limit {MAX_EXPLAINED_BY_MILP} for large models).")
     return {
         "model": {"id": model.id, "version": model.version},
+        "profile": request.profile,
         "scenario": request.scenario,
         "score_case": request.score_case,
         "weights": dict(request.weights),

@@ -170,6 +170,7 @@ class BriefEvidenceSchema(Schema):
     quote = fields.String(required=True)
     lines = fields.String(required=True)
     section = fields.String(required=True)
+    context = fields.String(metadata={"description": "the analyst's note on how the quote reads in its paragraph"})
 
 
 class BriefConstraintOnOptionSchema(BriefConstraintNoteSchema):
@@ -258,6 +259,8 @@ class BriefProvenanceSchema(Schema):
 class BriefSchema(Schema):
     brief_version = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("model", "workshop")))
+    profile = fields.String(required=True, allow_none=True,
+                            metadata={"description": "the profile the priorities came from; null when none was named"})
     title = fields.String(required=True)
     audience = fields.String(required=True, allow_none=True)
     generated_at = fields.String(required=True, metadata={

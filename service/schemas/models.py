@@ -4,8 +4,8 @@ import copy
 
 from marshmallow import Schema, fields
 
-from models.schema import (CriterionSchema, EffectSchema, InteractionSchema, ModelDocumentSchema, OptionSchema,
-                           ScenarioSchema, SourceSchema)
+from models.schema import (CriterionSchema, CritiqueSchema, EffectSchema, InteractionSchema, ModelDocumentSchema,
+                           OptionSchema, ProfileSchema, ScenarioSchema, SourceSchema)
 
 
 def always_written(schema: type[Schema], *names: str, **nested: type[Schema]) -> type[Schema]:
@@ -53,6 +53,23 @@ class ModelOutputSchema(always_written(
 
     version = fields.String(required=True)
     builtin = fields.Boolean(required=True)
+    profiles = fields.List(fields.Nested(ProfileSchema), required=True,
+                           metadata={"description": "stakeholders' views as the source states them (DESIGN.md §8.1)"})
+    critiques = fields.List(fields.Nested(CritiqueSchema), required=True,
+                            metadata={"description": "passages where the source's author criticizes a view"})
 
 
-__all__ = ["ModelDocumentSchema", "ModelListSchema", "ModelOutputSchema", "ModelSummarySchema"]
+class ModelWarningSchema(Schema):
+    pointer = fields.String(required=True, metadata={"description": "JSON pointer (RFC 6901) into the posted model"})
+    detail = fields.String(required=True)
+
+
+class ModelCreatedSchema(ModelOutputSchema):
+    """The model as stored, with what a reviewer should confirm (never blocking)."""
+
+    warnings = fields.List(fields.Nested(ModelWarningSchema), required=True, metadata={
+        "description": "one passage scoring two criteria of one option; quotes that may be the author's critique "
+                       "of the effect; interactions pushing a package beyond the scale (README, 'Model warnings')"})
+
+
+__all__ = ["ModelCreatedSchema", "ModelDocumentSchema", "ModelListSchema", "ModelOutputSchema", "ModelSummarySchema"]

@@ -3,36 +3,18 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models.domain import SCORE_CASES
-from models.schema import ConstraintFieldsSchema, StrictInteger, StrictNumber, StrictSchema
+from models.schema import ConstraintFieldsSchema, CriterionOrTies, StrictInteger, StrictNumber, StrictSchema
 from service.engine.settings import DEFAULT_K, MAX_K
 from service.schemas.common import ConflictEntrySchema, ProvenanceSchema
+
+PRIORITY_FIELDS = ("weights", "priority_order", "profile")
 
 MAX_REQUEST_CONSTRAINTS = 100
 
 
-class CriterionOrTies(fields.Field):
-    """A criterion id, or a list of tied criterion ids."""
-
-    def __init__(self, **kwargs):
-        metadata = {"oneOf": [{"type": "string", "description": "a criterion id"},
-                              {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                               "description": "criterion ids tied in importance"}],
-                    **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            return value
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return value
-        raise ValidationError("A criterion id or a list of tied criterion ids.")
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-
 class PrioritiesSchema(StrictSchema):
-    """Priorities, given as weights or as an order of importance (DESIGN.md §2)."""
+    """Priorities, given as weights, as an order of importance (DESIGN.md §2) or as a
+    stakeholder profile of the model (DESIGN.md §8.1)."""
 
     weights = fields.Dict(keys=fields.String(validate=validate.Length(max=80)),
                           values=StrictNumber(validate=validate.Range(min=0)),
@@ -41,11 +23,14 @@ class PrioritiesSchema(StrictSchema):
     priority_order = fields.List(CriterionOrTies(), validate=validate.Length(min=1, max=1000),
                                  metadata={"description": "criterion ids, most important first; a list for tied criteria; "
                                                           "turned into rank-order-centroid weights"})
+    profile = fields.String(validate=validate.Length(max=80),
+                            metadata={"description": "a profile id of the model: its weights or priority_order, and "
+                                                     "its effect_overrides applied to the effects (DESIGN.md §8.1)"})
 
     @validates_schema
     def one_kind_of_priorities(self, data, **kwargs):
-        if ("weights" in data) == ("priority_order" in data):
-            raise ValidationError("Give exactly one of 'weights' or 'priority_order'.")
+        if sum(name in data for name in PRIORITY_FIELDS) != 1:
+            raise ValidationError("Give exactly one of 'weights', 'priority_order' or 'profile'.")
 
 
 class RankingRequestSchema(PrioritiesSchema):
@@ -97,6 +82,8 @@ class ModelRefSchema(Schema):
 
 class RankingSchema(Schema):
     model = fields.Nested(ModelRefSchema, required=True)
+    profile = fields.String(allow_none=True, required=True,
+                            metadata={"description": "the profile the priorities came from; null when none was named"})
     scenario = fields.String(allow_none=True, required=True)
     score_case = fields.String(required=True, validate=validate.OneOf(SCORE_CASES))
     weights = FloatsByCriterion(required=True)

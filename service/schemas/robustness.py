@@ -16,7 +16,7 @@ from models.domain import SCORE_CASES
 from service.schemas.common import SEARCH_METHODS, ProvenanceSchema
 from service.schemas.rankings import FloatsByCriterion, ModelRefSchema, RankingRequestSchema
 
-PRIORITY_FIELDS = ("weights", "priority_order", "weight_intervals")
+PRIORITY_FIELDS = ("weights", "priority_order", "weight_intervals", "profile")
 
 
 class RobustnessParametersSchema(StrictSchema):
@@ -52,9 +52,13 @@ class RobustnessRequestSchema(RankingRequestSchema, RobustnessParametersSchema):
     @validates_schema
     def one_kind_of_priorities(self, data, **kwargs):
         # Replaces the rankings' "exactly one" rule: for robustness an order or intervals may
-        # come with weights (the point estimate), and intervals alone are enough.
+        # come with weights (the point estimate), and intervals alone are enough; a profile
+        # brings its own weights or order, so only intervals may join it.
         if not any(name in data for name in PRIORITY_FIELDS):
-            raise ValidationError("Give at least one of 'weights', 'priority_order' or 'weight_intervals'.")
+            raise ValidationError("Give at least one of 'weights', 'priority_order', 'weight_intervals' or 'profile'.")
+        if "profile" in data and ("weights" in data or "priority_order" in data):
+            raise ValidationError("A profile brings its own priorities: give 'weights' or 'priority_order', "
+                                  "or 'profile' (with 'weight_intervals' if you wish), not both.")
 
 
 class StabilityIntervalSchema(Schema):
@@ -175,6 +179,8 @@ class RobustnessProvenanceSchema(ProvenanceSchema):
 
 class RobustnessSchema(Schema):
     model = fields.Nested(ModelRefSchema, required=True)
+    profile = fields.String(allow_none=True, required=True,
+                            metadata={"description": "the profile the priorities came from; null when none was named"})
     scenario = fields.String(allow_none=True, required=True)
     score_case = fields.String(required=True, validate=validate.OneOf(SCORE_CASES))
     weights = FloatsByCriterion(required=True, metadata={"description": "the point estimate of the weights"})

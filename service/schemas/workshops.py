@@ -1,10 +1,11 @@
 """Schemas of `/api/v1/workshops/...` (DESIGN.md §5.2, §7, §8.3)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models.schema import ConstraintFieldsSchema, Identifier, StrictNumber, StrictSchema
+from models.schema import CriterionOrTies
 from service.schemas.common import SEARCH_METHODS
-from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, CriterionOrTies, ModelRefSchema, PrioritiesSchema
+from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, PRIORITY_FIELDS, ModelRefSchema, PrioritiesSchema
 
 MAX_EFFECT_OVERRIDES = 1000
 MAX_COMMENT = 2000
@@ -42,6 +43,15 @@ class SubmissionInputSchema(PrioritiesSchema):
     effect_overrides = fields.List(fields.Nested(EffectOverrideSchema), load_default=list,
                                    validate=validate.Length(max=MAX_EFFECT_OVERRIDES))
     comment = fields.String(validate=validate.Length(max=MAX_COMMENT))
+
+    @validates_schema
+    def one_kind_of_priorities(self, data, **kwargs):
+        # Replaces the rankings' "exactly one" rule: a participant may start from a profile and
+        # give their own weights or order, which then take the place of the profile's.
+        if "weights" in data and "priority_order" in data:
+            raise ValidationError("Give 'weights' or 'priority_order', not both.")
+        if not any(name in data for name in PRIORITY_FIELDS):
+            raise ValidationError("Give 'weights', 'priority_order' or 'profile' (or a profile with your own weights or order).")
 
 
 class ResultsQuerySchema(StrictSchema):
@@ -82,7 +92,11 @@ class SubmissionSchema(Schema):
     weights = FloatsByCriterion(required=True, metadata={"description": "normalized to sum 1"})
     given_weights = FloatsByCriterion(allow_none=True, required=True)
     priority_order = fields.List(CriterionOrTies(), allow_none=True, required=True)
-    effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True)
+    profile = fields.String(allow_none=True, required=True, metadata={
+        "description": "the profile the participant started from: its priorities count unless given_weights or "
+                       "priority_order is set, and its effect overrides unless the participant's own name the same effect"})
+    effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True,
+                                   metadata={"description": "the participant's own"})
     comment = fields.String(allow_none=True, required=True)
     warnings = fields.List(fields.String(), required=True)
 
@@ -151,8 +165,10 @@ class RankedEntrySchema(Schema):
 class ParticipantResultSchema(Schema):
     participant_id = fields.String(required=True)
     display_name = fields.String(required=True)
+    profile = fields.String(allow_none=True, required=True, metadata={"description": "the profile they started from"})
     weights = FloatsByCriterion(required=True)
-    effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True)
+    effect_overrides = fields.List(fields.Nested(EffectOverrideOutputSchema), required=True,
+                                   metadata={"description": "the overrides in force: the profile's and the participant's own"})
     best_package = fields.List(fields.String(), required=True)
     best_value = fields.Float(required=True)
     options = fields.List(fields.Nested(RankedEntrySchema), required=True)

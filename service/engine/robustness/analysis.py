@@ -11,7 +11,9 @@ the six parts of the response, each in its own module:
 5. the ranking in every scenario and the minimax-regret package (`scenarios`);
 6. verdicts in plain sentences (`verdicts`).
 
-Priorities: any of `weights`, `priority_order` and `weight_intervals`, at least one.
+Priorities: any of `weights`, `priority_order` and `weight_intervals`, at least one; or a
+`profile` of the model (DESIGN.md §8.1), which stands for its weights or order (and may
+come with intervals) and whose effect overrides apply to every part of the analysis.
 The admissible weights are the simplex cut by the intervals and by the order
 (w_a >= w_b, tied criteria equal); with weights alone they are the whole simplex.
 The *point estimate* used for the stability intervals, the leading packages, the
@@ -39,7 +41,8 @@ from service.engine.performance import performance_table
 from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, SolverSettings
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
 from service.engine.ranking import (DEFAULT_K, RankingRequest, check_request_constraints, describe_method,
-                                    input_sha256, package_space, rank, resolve_scenario)
+                                    input_sha256, overrides_warning, package_space, rank, resolve_scenario,
+                                    with_profile_priorities)
 from service.engine.robustness.preference import difference_extremes, pairwise_documents, rank_ranges
 from service.engine.robustness.scenarios import minimax_regret, scenario_rankings
 from service.engine.robustness.smaa import Acceptability, CandidateSet, UncertainEffects, smaa
@@ -71,11 +74,17 @@ class RobustnessRequest:
         Raises `RequestInvalid` with a pointer for each problem, and, when the intervals
         and the order admit no weight vector, naming a minimal set of conflicting bounds.
         """
-        if not any(name in fields for name in ("weights", "priority_order", "weight_intervals")):
-            raise RequestInvalid([Problem("", "Give at least one of 'weights', 'priority_order' or 'weight_intervals'.")])
+        if not any(name in fields for name in ("weights", "priority_order", "weight_intervals", "profile")):
+            raise RequestInvalid([Problem("", "Give at least one of 'weights', 'priority_order', 'weight_intervals' "
+                                              "or 'profile'.")])
         problems: list[Problem] = []
         scenario = resolve_scenario(model, fields.get("scenario"), problems)
         constraints = check_request_constraints(model, fields.get("constraints", []), problems)
+        profile = None
+        try:
+            fields, profile = with_profile_priorities(model, fields, exclusive=True)
+        except RequestInvalid as error:
+            problems.extend(error.problems)
         given, order_weights, warnings, order_warnings = None, None, [], []
         for name, derive in (("weights", normalized_weights), ("priority_order", rank_order_centroid_weights)):
             if name not in fields:
@@ -114,9 +123,14 @@ class RobustnessRequest:
             if order_weights is not None:
                 warnings.append("The rank-order-centroid weights of priority_order lie outside weight_intervals; "
                                 "the point estimate is the centre of the admissible weights instead.")
+        score_case = fields.get("score_case", "likely")
+        overrides = profile.effect_overrides if profile else ()
+        if overrides:
+            warnings.append(overrides_warning(model, profile.id, overrides, score_case))
         ranking = RankingRequest(weights={c: float(w) for c, w in zip(ids, vector)}, scenario=scenario,
-                                 score_case=fields.get("score_case", "likely"), constraints=tuple(constraints),
-                                 k=fields.get("k", DEFAULT_K), warnings=tuple(warnings))
+                                 score_case=score_case, constraints=tuple(constraints),
+                                 k=fields.get("k", DEFAULT_K), warnings=tuple(warnings),
+                                 profile=profile.id if profile else None, effect_overrides=overrides)
         return cls(ranking=ranking, admissible=admissible, weights_source=source,
                    samples=fields.get("samples", DEFAULT_SAMPLES), seed=fields.get("seed", DEFAULT_SEED),
                    warnings=tuple(warnings))
@@ -157,6 +171,7 @@ def analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverSe
 
 
 def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverSettings, method: str) -> dict:
+    model = model.with_effect_overrides(request.ranking.effect_overrides)  # a profile's beliefs, in every part
     point = rank(model, request.ranking, settings, method)
     scenario, score_case = request.ranking.scenario, request.ranking.score_case
     table = performance_table(model, scenario, score_case)
@@ -202,6 +217,7 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
 
     analysis = {
         "model": {"id": model.id, "version": model.version},
+        "profile": request.ranking.profile,
         "scenario": scenario,
         "score_case": score_case,
         "weights": dict(request.ranking.weights),
