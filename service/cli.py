@@ -118,8 +118,16 @@ def _generated_at():
 
 
 def command_brief(args) -> int:
+    from service.i18n import use_language
+
+    # The whole brief in one language: its title, sentences and file contents (DESIGN.md §8.2).
+    with use_language(args.lang):
+        return _write_brief(args)
+
+
+def _write_brief(args) -> int:
     from service.briefs.content import BriefRequest, build_brief
-    from service.briefs.formats import FORMATS
+    from service.briefs.formats import FORMATS, RendererUnavailable
     from service.engine.settings import SolverSettings
     from service.schemas.briefs import BriefRequestSchema
 
@@ -141,7 +149,10 @@ def command_brief(args) -> int:
     fields = BriefRequestSchema().load(body)
     brief = build_brief(model, BriefRequest.from_fields(model, fields), SolverSettings(time_limit_seconds=args.time_limit),
                         generated_at=_generated_at())
-    document = FORMATS[args.format].render(brief)
+    try:
+        document = FORMATS[args.format].render(brief)
+    except RendererUnavailable as error:
+        raise CommandError(str(error)) from None
     if args.output:
         Path(args.output).write_bytes(document)
         print(f"wrote {args.output} ({len(document):,} bytes, {args.format})", file=sys.stderr)
@@ -193,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
     rank.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
     rank.set_defaults(run=command_rank)
 
-    brief = commands.add_parser("brief", help="write a comparative option brief (Markdown, HTML, DOCX or JSON)")
+    brief = commands.add_parser("brief", help="write a comparative option brief (Markdown, HTML, PDF, DOCX or JSON)")
     brief.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
     brief.add_argument("--model-file", help="a model document (YAML or JSON) instead of a built-in model")
     brief.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
@@ -207,7 +218,8 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("--audience", help="who the brief is for")
     brief.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
     brief.add_argument("--seed", type=int, help="SMAA seed (default 7)")
-    brief.add_argument("--format", choices=("md", "html", "docx", "json"), default="md")
+    brief.add_argument("--format", choices=("md", "html", "pdf", "docx", "json"), default="md")
+    brief.add_argument("--lang", choices=("en", "fr"), default="en", help="the brief's language (default: en)")
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     brief.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds")
     brief.set_defaults(run=command_brief)
