@@ -71,9 +71,15 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         self.attributes += [(tag, name, value) for name, value in attrs]
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag):]
 
     def handle_data(self, data):
-        self.text.append(data)
+        if not {"style", "title"} & set(self.open):  # the style sheet and the window title are not the page's text
+            self.text.append(data)
 
 
 def parsed_html(document: str) -> _Text:

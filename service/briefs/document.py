@@ -476,6 +476,9 @@ def _option(brief: dict, section: dict) -> Group:
     package = section["packages"]
     if section["in_best_package"]:
         notes.append(_("It is part of the best package."))
+    elif package and package["best_package_with_it"] is not None and package["value_loss"] <= 1e-9:
+        notes.append(_("The best package that includes it, %(package)s, is worth as much as the best package.",
+                       package=wording.package(package["names"])))
     elif package and package["best_package_with_it"] is not None:
         notes.append(_("The best package that includes it, %(package)s, is worth %(loss)s less than the best package.",
                        package=wording.package(package["names"]), loss=wording.precise_value(package["value_loss"])))
