@@ -276,9 +276,12 @@ def _factors(found) -> tuple[float, float]:
     return low, high
 
 
-def space_phrase(space: dict) -> str:
-    """The weight space as a noun phrase a reader understands ("the weightings near these priorities ...")."""
+def space_phrase(space: dict, short: bool = False) -> str:
+    """The weight space as a noun phrase a reader understands ("the weightings near these priorities ...");
+    `short` for a sentence that follows one that said it in full."""
     kind = space["kind"]
+    if short and kind == "everything":
+        return _("all possible weightings")
     if kind == "neighbourhood":
         low, high = space["factors"]
         if abs((1 - low) - (high - 1)) < 1e-9:
@@ -593,7 +596,7 @@ def _choice_sentences(facts: _Facts, choice: dict, kind: str) -> list[str]:
 def _further_sentences(facts: _Facts) -> list[str]:
     """What else the robustness analysis says, from its numbers: rank ranges, options never first,
     and the scenarios."""
-    robustness, space = facts.robustness, space_phrase(facts.space)
+    robustness, space = facts.robustness, space_phrase(facts.space, short=True)
     sentences = []
     best = facts.best_option
     ranks = facts.rank_ranges.get(best)
@@ -959,13 +962,17 @@ def _workshop_sentences(view: dict) -> list[str]:
         sentences.append(_("The priorities differ most on %(criteria)s.",
                            criteria=wording.joined(c["name"] for c in view["contested_criteria"][:3])))
     compromise = view["compromise"]
-    sentences.append(ngettext("The compromise package, %(package)s, leaves no one more than %(regret)s below their own "
-                              "best package; %(without)s of %(num)s participant loses nothing with it.",
-                              "The compromise package, %(package)s, leaves no one more than %(regret)s below their own "
-                              "best package; %(without)s of %(num)s participants lose nothing with it.", count,
-                              package=wording.package(compromise["names"]),
-                              regret=wording.precise_value(compromise["max_regret"]),
-                              without=compromise["without_loss"]))
+    if compromise["max_regret"] <= 1e-9:
+        sentences.append(_("The compromise package, %(package)s, is every participant's own best package.",
+                           package=wording.package(compromise["names"])))
+    else:
+        sentences.append(ngettext(
+            "The compromise package, %(package)s, leaves no one more than %(regret)s below their own best package; "
+            "%(without)s of %(num)s participant loses nothing with it.",
+            "The compromise package, %(package)s, leaves no one more than %(regret)s below their own best package; "
+            "%(without)s of %(num)s participants lose nothing with it.", count,
+            package=wording.package(compromise["names"]), regret=wording.precise_value(compromise["max_regret"]),
+            without=compromise["without_loss"]))
     if view["effect_overrides"]:
         people = len({o["participant"] for o in view["effect_overrides"]})
         sentences.append(ngettext("%(people)s participant disagreed with %(num)s of the model's effects (below, "
