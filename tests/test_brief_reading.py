@@ -26,7 +26,7 @@ from models.loader import builtin_models, model_from_document
 from service.briefs import wording
 from service.briefs.content import BriefRequest, build_brief, nearest_overturn, weight_space
 from service.briefs.formats import FORMATS, RendererUnavailable
-from service.i18n import use_language
+from service.i18n import set_language, use_language
 from service.schemas.briefs import BriefRequestSchema
 from tests.documents import small_model
 from tests.test_brief_render import chart_images, docx_text, normalized, parsed_html, svg_texts
@@ -36,6 +36,13 @@ needs_pdf = pytest.mark.skipif(not __import__("service.briefs.pdf", fromlist=["a
                                reason="WeasyPrint cannot load here (it needs Pango: apt-get install libpango-1.0-0)")
 STAMP = datetime(2026, 4, 7, 10, 0, tzinfo=UTC)
 MAX_DEFAULT_PAGES = 6
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in French sets the language of its thread (the test client's is this one): reset it."""
+    yield
+    set_language(None)
 
 
 def brief_of(fields: dict, model=MODEL, language: str = "en") -> dict:

@@ -20,6 +20,7 @@ from service import create_app
 from service.briefs.content import BriefRequest, build_brief
 from service.briefs.formats import DOCX_MEDIA_TYPE, FORMATS
 from service.cli import main as cli_main
+from service.i18n import set_language
 from service.schemas.briefs import BriefRequestSchema, BriefSchema
 from service.schemas.workshops import EffectOverrideSchema
 
@@ -34,6 +35,13 @@ BRIEF_REQUEST = {**RANKINGS_PART, "robustness": ROBUSTNESS_PART, "title": "MINUS
                  "options": ["status-quo", "reframe-as-spoilers", "reinforce-protection", "plan-exit",
                              "dissociate-from-barkhane"]}
 BRIEFS = f"/api/v1/models/{MODEL}/briefs"
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in French sets the language of its thread (the test client's is this one): reset it."""
+    yield
+    set_language(None)
 
 
 @pytest.fixture(scope="module")
