@@ -342,8 +342,11 @@ def _change_clause(overturn: dict | None, current: list[str], names) -> str:
         return _("no change to a single priority would displace it")
     added = [o for o in overturn["successor"] if o not in current]
     removed = [o for o in current if o not in overturn["successor"]]
-    if added and removed or not current:
+    if not current:
         change = _("%(successor)s would be best", successor=wording.package(overturn["successor_names"]))
+    elif added and removed:
+        change = _("replacing %(removed)s with %(added)s would be best", removed=wording.joined(names(removed)),
+                   added=wording.joined(names(added)))
     elif removed and not overturn["successor"]:
         change = _("the status quo would be best")
     elif removed:
@@ -356,8 +359,13 @@ def _change_clause(overturn: dict | None, current: list[str], names) -> str:
 def threshold(overturn: dict) -> str:
     """The condition under which a choice gives way, as a reader says it: "Peace process counted for
     less than 12% of the total weight (now 25%)", or "Personnel safety counted at all" for a bound at 0."""
-    arguments = {"criterion": overturn["name"], "bound": wording.weight(overturn["bound"]),
-                 "weight": wording.weight(overturn["weight"])}
+    bound, weight = wording.weights_apart(overturn["bound"], overturn["weight"])
+    arguments = {"criterion": overturn["name"], "bound": bound, "weight": weight}
+    if bound == weight:  # a tie at the present weights: the smallest move either way decides
+        arguments["weight"] = wording.weight(overturn["weight"])
+        if overturn["direction"] == "below":
+            return _("%(criterion)s counted even slightly less than now (%(weight)s of the total weight)", **arguments)
+        return _("%(criterion)s counted even slightly more than now (%(weight)s of the total weight)", **arguments)
     if wording.at_scale_end(overturn["bound"]):
         if overturn["direction"] == "above":
             return _("%(criterion)s counted at all (now it does not)", **arguments)

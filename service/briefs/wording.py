@@ -72,6 +72,17 @@ def weight(number: float | None) -> str:
     return format_percent(number, digits)
 
 
+def weights_apart(first: float, second: float) -> tuple[str, str]:
+    """Two weights written with as many decimals as it takes to tell them apart (a threshold and
+    the weight now: "22.22% (now 22.24%)", never "22.2% (now 22.2%)")."""
+    written = weight(first), weight(second)
+    for digits in range(2, 5):
+        if written[0] != written[1]:
+            break
+        written = format_percent(first, digits), format_percent(second, digits)
+    return written
+
+
 def share(number: float | None) -> str:
     """A probability as a whole percentage (SMAA acceptability)."""
     return "—" if number is None else format_percent(number)
