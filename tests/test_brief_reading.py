@@ -237,8 +237,10 @@ def test_no_api_field_name_or_raw_id_in_the_prose_of_any_format():
     """Ids that are one plain word (`stabilization`) may be words of a sentence; every other id (with a
     hyphen, an underscore or a digit) and every field name with an underscore must never show, nor any
     field name in quotes or code marks. Quotes from the report are left out: they are the source's words."""
-    brief = brief_of({"weights": {"peace-process": 2, "impartiality-and-authority": 1}, "scenario": "truce-holds",
-                      "constraints": [{"type": "max_options", "count": 2}, {"type": "exclude", "options": ["plan-exit"]}],
+    # A scenario that makes an option unavailable, and a rule of the request that leaves one out.
+    brief = brief_of({"weights": {"peace-process": 2, "impartiality-and-authority": 1}, "scenario": "french-drawdown",
+                      "constraints": [{"type": "max_options", "count": 2},
+                                      {"type": "exclude", "options": ["plan-exit", "dissociate-from-barkhane"]}],
                       "robustness": {"samples": 500, "weight_intervals": {"peace-process": [0.2, 0.9]}}})
     ids = {i for i in model_ids(MODEL) if re.search(r"[-_0-9]", i)}
     fields = request_field_names()
@@ -412,6 +414,30 @@ def test_a_french_brief_has_french_numbers_quotes_and_language_in_every_format()
     from pypdf import PdfReader
 
     assert PdfReader(io.BytesIO(FORMATS["pdf"].render(brief))).trailer["/Root"].get("/Lang") == "fr"
+
+
+def test_model_texts_are_taken_in_the_brief_language_and_the_brief_says_which_fell_back(monkeypatch):
+    import dataclasses
+
+    from service.engine.robustness import analysis
+
+    # The brief writes its own sentences; the engine's verdicts (for the API) learn map texts elsewhere.
+    monkeypatch.setattr(analysis, "verdicts", lambda model, result: [])
+
+    renamed = {"plan-exit": {"en": "Plan an exit strategy", "fr": "Préparer une stratégie de sortie"},
+               "reinforce-protection": {"en": "Reinforce protection (no French yet)"}}
+    model = dataclasses.replace(MODEL, _index={}, options=tuple(
+        dataclasses.replace(o, name=renamed[o.id]) if o.id in renamed else o for o in MODEL.options))
+    french = brief_of({**equal_weights(model), "robustness": {"samples": 300}}, model=model, language="fr")
+    names = {section["option"]: section["name"] for section in french["options"]}
+    assert names["plan-exit"] == "Préparer une stratégie de sortie"
+    assert names["reinforce-protection"] == "Reinforce protection (no French yet)"
+    assert "Reinforce protection (no French yet)" in french["untranslated"]
+    assert "Préparer une stratégie de sortie" not in french["untranslated"]
+    markdown = FORMATS["md"].render(french).decode()
+    assert "«\u00a0Reinforce protection (no French yet)\u00a0»" in markdown.split("Notes on the input")[1]
+    english = brief_of({**equal_weights(model), "robustness": {"samples": 300}}, model=model)
+    assert english["untranslated"] == [] and "Plan an exit strategy" in [s["name"] for s in english["options"]]
 
 
 def test_a_brief_request_in_french_is_answered_in_french(tmp_path):

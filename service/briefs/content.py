@@ -679,8 +679,20 @@ def _table(facts: _Facts) -> dict:
                      "rank": entry["rank"] if entry else None, "value": entry["value"] if entry else None,
                      "first_rank_acceptability": share["acceptability"][0] if share else None,
                      "excluded": facts.excluded.get(option, []),
+                     "excluded_because": _exclusion_reasons(facts, option),
                      "effects": facts.effects[option]})
     return {"criteria": facts.criteria(), "rows": rows}
+
+
+def _exclusion_reasons(facts: _Facts, option: str) -> list[str]:
+    """Why an option is left out of the ranking, in words (the engine's `excluded` reasons name rules
+    by id, for API clients): the scenario, or a rule by its number in the brief."""
+    reasons = []
+    for number, item in enumerate(facts.constraint_items, start=1):
+        if item.constraint.type == "exclude" and option in item.constraint.options:
+            reasons.append(_("not available in this scenario") if item.source["source"] == "scenario"
+                           else _("left out by rule %(number)s", number=number))
+    return reasons
 
 
 # -- Charts (as data; each format draws them and prints their text equivalent) --------------------
@@ -802,6 +814,7 @@ def _option_section(facts: _Facts, option: str) -> dict:
         "value_range": ({"low": facts.case_values["low"][option], "high": facts.case_values["high"][option]}
                         if entry else None),
         "excluded": facts.excluded.get(option, []),
+        "excluded_because": _exclusion_reasons(facts, option),
         "first_rank_acceptability": facts.acceptability[option]["acceptability"][0] if option in facts.acceptability else None,
         "rank_range": ({"best": facts.rank_ranges[option]["best"], "worst": facts.rank_ranges[option]["worst"]}
                        if option in facts.rank_ranges else None),

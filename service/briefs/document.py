@@ -287,7 +287,7 @@ def _comparison(brief: dict) -> list:
     fixed = [_("Option"), _("Value")]
     rows = []
     for row in table["rows"]:
-        cells = [Cell(row["name"], "; ".join(row["excluded"]) or None, strong=True), Cell(wording.value(row["value"]))]
+        cells = [Cell(row["name"], "; ".join(row["excluded_because"]) or None, strong=True), Cell(wording.value(row["value"]))]
         for criterion in table["criteria"]:
             estimate = row["effects"][criterion["id"]]
             cells.append(Cell(wording.effect(estimate["likely"]),
@@ -455,8 +455,8 @@ def _option(brief: dict, section: dict) -> Group:
     if section["rank_range"]:
         r = section["rank_range"]
         standing.append((_("Possible ranks"), wording.rank_span(r["best"], r["worst"])))
-    if section["excluded"]:
-        standing.append((_("Left out of the ranking"), "; ".join(section["excluded"])))
+    if section["excluded_because"]:
+        standing.append((_("Left out of the ranking"), "; ".join(section["excluded_because"])))
     if standing:
         blocks.append(Facts(standing, inline=True))
     sides = []

@@ -196,7 +196,8 @@ class BriefTableRowSchema(Schema):
     rank = fields.Integer(required=True, allow_none=True)
     value = MaybeFloat()
     first_rank_acceptability = MaybeFloat()
-    excluded = Strings()
+    excluded = Strings(metadata={"description": "the engine's reasons, as the rankings give them"})
+    excluded_because = Strings(metadata={"description": "the same in the brief's words and language"})
     effects = fields.Dict(keys=fields.String(), values=fields.Nested(BriefEstimateSchema), required=True,
                           metadata={"description": "criterion id -> effect vs the status quo, scenario deltas applied"})
 
@@ -288,6 +289,7 @@ class BriefOptionSectionSchema(Schema):
     value = MaybeFloat()
     value_range = fields.Nested(BriefValueRangeSchema, required=True, allow_none=True)
     excluded = Strings()
+    excluded_because = Strings()
     first_rank_acceptability = MaybeFloat()
     rank_range = fields.Nested(BriefRankRangeSchema, required=True, allow_none=True)
     strengths = fields.List(fields.Nested(BriefEffectRowSchema), required=True)
