@@ -2,8 +2,8 @@
 
 The four chart functions take plain numbers and labels (already translated and formatted
 by the caller), not a brief, so that any page can draw them: stacked bars, intervals on a
-scale, distributions (box rows) and a grid of counts. `drawing_of` maps a brief's chart
-(`brief["charts"]`) onto them.
+scale, distributions (box rows) and a grid of counts. `document.chart_drawing` maps a
+brief's chart (`brief["charts"]`) onto them.
 
 Colours come from cividis (readable with the common colour-vision deficiencies, monotonic in
 lightness, so it survives greyscale printing), and stacked segments also carry hatching.

@@ -19,7 +19,6 @@ from service.briefs.drawing import Drawing, text_width
 from service.i18n import _, ngettext, quoted
 
 SOURCE_LANGUAGE = "en"  # the language of the report the quotes come from
-POINTS_PER_PIXEL = 0.75
 # A workshop brief lists participants one by one up to here, and quotes this many comments and
 # readings of effects; beyond, it gives the distributions and counts (the JSON format has them all).
 LISTED_PARTICIPANTS = 30

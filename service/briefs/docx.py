@@ -21,7 +21,7 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from service.briefs import drawing
-from service.briefs.document import (SOURCE_LANGUAGE, Bullets, Cell, Chart, Facts, Group, Heading, Paragraph, Quote,
+from service.briefs.document import (Bullets, Cell, Chart, Facts, Group, Heading, Paragraph, Quote,
                                      Table, Verdict, fitting, footer_line, outline)
 from service.i18n import _, quoted
 
