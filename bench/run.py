@@ -209,6 +209,26 @@ def bench_workshop_results(participants: int = 500) -> dict:
     return percentiles(times)
 
 
+def bench_briefs(runs: int = 9) -> dict:
+    """The default brief (equal weights, default scenario, 10,000 draws), built and rendered, per format:
+    the time from a loaded request to the document's bytes, warm (the renderers imported, fonts loaded)."""
+    from service.briefs.content import BriefRequest, build_brief
+    from service.briefs.formats import FORMATS
+    from service.schemas.briefs import BriefRequestSchema
+
+    fields = BriefRequestSchema().load({"weights": {c: 1 for c in MODEL.criterion_ids}})
+    results = {}
+    for name, chosen in FORMATS.items():
+        chosen.render(build_brief(MODEL, BriefRequest.from_fields(MODEL, fields)))  # warm up
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            chosen.render(build_brief(MODEL, BriefRequest.from_fields(MODEL, fields)))
+            times.append(time.perf_counter() - start)
+        results[name] = percentiles(times)
+    return results
+
+
 def bench_cold_start() -> dict:
     code = ("import time; t=time.perf_counter(); from service import create_app; "
             "create_app({'DATABASE_URL': 'sqlite://', 'AUTO_MIGRATE': False}); print(time.perf_counter()-t)")
@@ -315,6 +335,13 @@ def write_report(results: dict) -> str:
     row = results["workshop_results"]
     lines += ["", "## Workshop results (500 participants, GET .../results in-process, SQLite reads included)", "",
               f"p50 {row['p50']:.1f} ms, p99 {row['p99']:.1f} ms over {row['n']} runs (target ≤ 300 ms).", ""]
+    if results.get("briefs"):
+        targets = {"html": "≤ 300 ms", "docx": "≤ 500 ms", "pdf": "≤ 1000 ms"}
+        lines += ["", "## Briefs (default brief: build and render, warm, in-process)", "",
+                  "| format | p50 ms | p99 ms | runs | target |", "|---|---|---|---|---|"]
+        for name, row in results["briefs"].items():
+            lines.append(f"| {name} | {row['p50']:.0f} | {row['p99']:.0f} | {row['n']} | {targets.get(name, '')} |")
+        lines.append("")
     cold = results["cold_start"]
     lines += ["", "## Cold start (import the service and create the app, fresh process)", "",
               f"median {cold['median_s']:.3f} s (min {cold['min_s']:.3f}, max {cold['max_s']:.3f}; target ≤ 1 s).", ""]
@@ -330,6 +357,7 @@ def main() -> None:
         "scaling": bench_scaling(),
         "robustness": bench_robustness(),
         "workshop_results": bench_workshop_results(),
+        "briefs": bench_briefs(),
         "cold_start": bench_cold_start(),
         "http": bench_http() if "--no-http" not in sys.argv else None,
     }

@@ -315,8 +315,16 @@ def _is_text(media_type: str) -> bool:
 
 
 def command_brief(args) -> int:
+    from service.i18n import use_language
+
+    # The whole brief in one language: its title, sentences and file contents (DESIGN.md §8.2).
+    with use_language(args.lang):
+        return _write_brief(args)
+
+
+def _write_brief(args) -> int:
     from service.briefs.content import BriefRequest, build_brief
-    from service.briefs.formats import FORMATS
+    from service.briefs.formats import FORMATS, RendererUnavailable
     from service.schemas.briefs import BriefRequestSchema
 
     chosen = FORMATS[args.format]
@@ -338,7 +346,10 @@ def command_brief(args) -> int:
         body["robustness"] = robustness
     fields = BriefRequestSchema().load(body)
     brief = build_brief(model, BriefRequest.from_fields(model, fields), _settings(args), generated_at=_generated_at())
-    document = chosen.render(brief)
+    try:
+        document = chosen.render(brief)
+    except RendererUnavailable as error:
+        raise CommandError(str(error)) from None
     if args.output:
         try:
             Path(args.output).write_bytes(document)
@@ -448,6 +459,7 @@ def parser() -> argparse.ArgumentParser:
     from importlib.metadata import version
 
     from service.briefs.formats import FORMATS  # names and media types only: renderers load on use
+    from service.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
     root = argparse.ArgumentParser(prog="policy-options", description=__doc__.split("\n\n")[0],
                                    epilog=f"{PRIORITIES_HELP}\n\n{EXIT_CODES_HELP}", formatter_class=_HelpFormatter)
@@ -485,7 +497,7 @@ def parser() -> argparse.ArgumentParser:
     robustness.add_argument("--seed", type=int, help="SMAA seed (default 7)")
     robustness.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
 
-    brief = command("brief", "write a comparative option brief (Markdown, HTML, DOCX, ... or JSON)", command_brief)
+    brief = command("brief", "write a comparative option brief (Markdown, HTML, PDF, DOCX or JSON)", command_brief)
     _request_options(brief, "briefs")
     brief.add_argument("--equal-weights", action="store_true", help="weigh every criterion of the model alike")
     brief.add_argument("--k", type=int)
@@ -495,7 +507,8 @@ def parser() -> argparse.ArgumentParser:
     brief.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
     brief.add_argument("--seed", type=int, help="SMAA seed (default 7)")
     brief.add_argument("--format", choices=tuple(FORMATS), default="md",
-                       help=f"{', '.join(FORMATS)} (default md); a binary one (docx) needs -o or a redirect")
+                       help=f"{', '.join(FORMATS)} (default md); a binary one (pdf, docx) needs -o or a redirect")
+    brief.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="the brief's language (default: en)")
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
 
     model = command("model", "work with model documents", None)

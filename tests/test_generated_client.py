@@ -215,9 +215,10 @@ def test_a_whole_workflow_through_the_generated_client(api, live_server):
 
 
 def check_brief_bytes(chosen: str, content: bytes) -> None:
-    """Each format is what it says: Markdown text, an HTML page, a DOCX (ZIP) package, or the JSON brief."""
+    """Each format is what it says: Markdown text, an HTML page, a PDF, a DOCX (ZIP) package, or the JSON brief."""
     signatures = {"md": lambda: content.decode().startswith("# "),
                   "html": lambda: content.lstrip().lower().startswith(b"<!doctype html"),
+                  "pdf": lambda: content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF"),
                   "docx": lambda: content[:2] == b"PK" and b"word/document.xml" in content,
                   "json": lambda: json.loads(content)["brief_version"] >= 1}
     assert signatures[chosen](), (chosen, content[:200])

@@ -34,13 +34,28 @@ def test_negotiation_always_answers_a_supported_language(asked, accept, default)
     assert i18n.negotiate_language(asked, accept, default) in i18n.LANGUAGES
 
 
+def _entry(message) -> tuple:
+    """A catalog entry comparable between .po and .mo: plural ids and forms as tuples."""
+    as_tuple = (lambda value: tuple(value) if isinstance(value, (list, tuple)) else value)
+    return as_tuple(message.id), as_tuple(message.string)
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(message.id) and all(strings) and not message.fuzzy
+
+
 def test_compiled_catalogs_match_their_sources():
     """The committed .mo files are what `make translations` compiles from the .po files."""
     for po_path in sorted(i18n.TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po")):
         with po_path.open("rb") as handle:
-            source = {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+            messages = list(read_po(handle))
+        source = dict(_entry(m) for m in messages if _translated(m))
+        # pybabel compiles an untranslated plural with the English forms: not a translation.
+        untranslated_plurals = {_entry(m)[0] for m in messages if isinstance(m.id, (list, tuple)) and not _translated(m)}
         with po_path.with_suffix(".mo").open("rb") as handle:
-            compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+            compiled = {key: value for key, value in (_entry(m) for m in read_mo(handle) if m.id)
+                        if key not in untranslated_plurals}
         assert compiled == source, f"{po_path.with_suffix('.mo')} is stale: run make translations"
 
 

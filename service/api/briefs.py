@@ -1,34 +1,34 @@
 """Comparative option briefs (DESIGN.md §8.5): for a model and a rankings request, and for a workshop round.
 
 The format comes from `?format=` when given (for links), else from `Accept`: Markdown,
-self-contained HTML, DOCX or the structured JSON they are all rendered from. A format
-the service cannot give is answered with 406.
+self-contained HTML, PDF, DOCX or the structured JSON they are all rendered from. A format
+the service does not have is answered with 406, one it cannot render on this machine (PDF
+without Pango) with 503. The brief is written in the request's language (`?lang=`, then
+`Accept-Language`, DESIGN.md §8.2), and so is the file name of a download.
 """
 
 from __future__ import annotations
-
-import re
 
 from flask import current_app, request
 from flask.views import MethodView
 
 from service.api import Blueprint, operation, problem_responses
 from service.api.models import find_model
-from service.api.workshops import authorized, facilitator_only, round_results
-from service.briefs.formats import BY_MEDIA_TYPE, FORMATS, Format
+from service.api.workshops import authorized, facilitator_only, round_results, workshop_store
+from service.briefs.formats import BY_MEDIA_TYPE, FORMATS, Format, RendererUnavailable
 from service.platform.errors import ApiProblem
 from service.schemas import examples
 from service.schemas.briefs import (BriefFormatQuerySchema, BriefRequestSchema, BriefSchema,
                                     WorkshopBriefQuerySchema)
 
 blp = Blueprint("briefs", __name__, url_prefix="/api/v1",
-                description="Comparative option briefs: Markdown, HTML, DOCX, or the JSON they are rendered from")
+                description="Comparative option briefs: Markdown, HTML, PDF, DOCX, or the JSON they are rendered from")
 
 # The other representations of a 200, beside the JSON documented by BriefSchema (the key is an int,
 # as flask-smorest keys the responses it documents, so that the two merge): text as strings,
 # anything else (DOCX) as binary, so that a generated client reads them as text or bytes.
 OTHER_REPRESENTATIONS = {200: {
-    "description": "The brief, in the format chosen by `?format=` or `Accept`",
+    "description": "The brief, in the format chosen by `?format=` or `Accept`, in the request's language",
     "content": {
         brief_format.media_type: {"schema": {"type": "string"} if brief_format.media_type.startswith("text/")
                                   else {"type": "string", "format": "binary"}}
@@ -56,12 +56,16 @@ def negotiated_format(requested: str | None) -> Format:
     return BY_MEDIA_TYPE[match]
 
 
-def brief_response(brief: dict, chosen: Format, name: str):
-    response = current_app.response_class(chosen.render(brief), mimetype=chosen.media_type)
+def brief_response(brief: dict, chosen: Format, *name_parts):
+    try:
+        document = chosen.render(brief)
+    except RendererUnavailable as error:
+        raise ApiProblem(503, f"{error} The other formats are available.", slug="renderer-unavailable") from None
+    response = current_app.response_class(document, mimetype=chosen.media_type)
     disposition = "attachment" if chosen.name == "docx" else "inline"
-    safe_name = re.sub(r"[^A-Za-z0-9._-]", "-", name)
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{safe_name}.{chosen.extension}"'
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{chosen.file_name(brief, *name_parts)}"'
     response.vary.add("Accept")
+    response.vary.add("Accept-Language")
     if chosen.name == "html":
         response.headers["Content-Security-Policy"] = HTML_POLICY
     return response
@@ -76,13 +80,16 @@ class ModelBriefs(MethodView):
     @blp.doc(responses=OTHER_REPRESENTATIONS)
     @problem_responses(400, 404, 406, 413, 415, 422, 503)
     def post(self, query, fields, model_id):
-        """A comparative option brief: the question, the headline (best package and option, how sure,
-        what would overturn it), the options side by side, charts, one section per option, provenance.
+        """A comparative option brief: a first page that answers the question (what to do, how sure,
+        what would change it, the options' values with their uncertainty, the main caveat), then the
+        inputs, how sure in detail, the options side by side, charts, each option, provenance.
 
         Takes a rankings request, plus `robustness` parameters (as POST .../robustness takes them),
         the `options` to compare (every option when left out), a `title` and an `audience`. Every number
         equals what the rankings and robustness endpoints compute for the same input; the same input
-        gives the same document except its `generated_at`. 406 for a format it does not come in.
+        gives the same document except its `generated_at`. Written in the language of `?lang=` or
+        `Accept-Language` (en, fr). 406 for a format it does not come in; 503 for PDF where the
+        server cannot render it.
         """
         chosen = negotiated_format(query.get("format"))
         model = find_model(model_id)
@@ -90,7 +97,7 @@ class ModelBriefs(MethodView):
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
 
         brief = build_brief(model, BriefRequest.from_fields(model, fields), settings)
-        return brief_response(brief, chosen, f"brief-{model.id}-{brief['provenance']['input_sha256'][:12]}")
+        return brief_response(brief, chosen, model.id, brief["provenance"]["input_sha256"][:12])
 
 
 @blp.route("/workshops/<workshop_id>/brief")
@@ -101,9 +108,11 @@ class WorkshopBrief(MethodView):
     @blp.doc(responses=OTHER_REPRESENTATIONS)
     @problem_responses(401, 403, 404, 406, 409, 422, 503)
     def get(self, query, workshop_id):
-        """The brief of a workshop round with the group's view (facilitator): the group's weights, each
-        participant's weights and ranking, where they agree and disagree, the most contested criteria
-        and the compromise package, from the same analysis as GET .../results.
+        """The brief of a workshop round with the group's view (facilitator): right after the answer,
+        where the participants agree and disagree, their comments and their reasons for reading an
+        effect differently; then the group's weights, the spread of the participants' weights and
+        ranks, the most contested criteria and the compromise package, from the same analysis as
+        GET .../results. Participants are "Participant 1…n" when the workshop is anonymous.
 
         409 while no one has submitted in the round.
         """
@@ -119,9 +128,26 @@ class WorkshopBrief(MethodView):
                              slug="no-submissions")
         model = find_model(workshop.model_id)
         view = {"id": workshop.id, "title": workshop.title, "round": round_number, "scenario": workshop.scenario,
-                "constraints": workshop.constraints, "results": results}
+                "constraints": workshop.constraints, "results": results,
+                "anonymous": bool(getattr(workshop, "anonymous", False)),
+                "submissions": _submitted_words(workshop.id, round_number)}
         settings = current_app.extensions["policy_options"].solver_settings
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
 
         brief = build_brief(model, BriefRequest.for_workshop(model, view), settings, workshop=view)
-        return brief_response(brief, chosen, f"brief-workshop-{workshop.id}-round-{round_number}")
+        return brief_response(brief, chosen, workshop.id, round_number)
+
+
+def _submitted_words(workshop_id: str, round_number: int) -> dict[str, dict]:
+    """What each participant wrote with their current submission: a comment and, for each effect
+    they read differently, its value and their reason (DESIGN.md §8.3)."""
+    words = {}
+    for record in workshop_store().current_submissions(workshop_id, round_number):
+        given = record.priorities
+        words[record.participant_id] = {"comment": given.get("comment") or None,
+                                        "effect_overrides": [{"option": item["option"], "criterion": item["criterion"],
+                                                              "likely": item["likely"],
+                                                              # `reason` in submissions made before DESIGN.md §8.3
+                                                              "rationale": item.get("rationale") or item.get("reason")}
+                                                             for item in given.get("effect_overrides") or []]}
+    return words

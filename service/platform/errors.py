@@ -101,6 +101,9 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "solver-time-limit": ProblemType("Solver time limit", 503, "The optimizer could not prove an optimum within "
                                      "SOLVER_TIME_LIMIT_SECONDS (`limit`): no answer rather than a possibly wrong "
                                      "one. Fewer options or constraints, or a retry, may help."),
+    "renderer-unavailable": ProblemType("Renderer unavailable", 503, "This format's renderer cannot run on this "
+                                        "server (for PDF, WeasyPrint needs the Pango library). The other formats "
+                                        "still work; the operator can install what is missing."),
     GENERIC_SLUG: ProblemType("HTTP error", 0, "An HTTP error without a more specific type; `status` and `detail` "
                               "say what happened."),
 }

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from models.domain import SCORE_CASES
 from models.schema import Identifier, StrictSchema
 from service.briefs.formats import FORMATS
+from service.i18n import LANGUAGES
 from service.schemas.rankings import RankingRequestSchema
 from service.schemas.robustness import RobustnessParametersSchema
 from service.schemas.workshops import ResultsQuerySchema
@@ -19,7 +20,8 @@ from service.schemas.workshops import ResultsQuerySchema
 MAX_TITLE = 200
 MAX_AUDIENCE = 300
 MAX_COMPARED = 1000
-FORMAT_DESCRIPTION = ("md, html, docx or json; overrides the Accept header (for links). "
+LANG_DESCRIPTION = ("the brief's language (en or fr), before Accept-Language; another value is ignored")
+FORMAT_DESCRIPTION = ("md, html, pdf, docx or json; overrides the Accept header (for links). "
                       "Anything else is answered with 406.")
 
 
@@ -33,15 +35,24 @@ class BriefRequestSchema(RankingRequestSchema):
                              metadata={"description": "who the brief is for, printed under the title"})
 
 
-class BriefFormatQuerySchema(StrictSchema):
+def _format_field():
     # Not validated here: an unknown format is a representation the service cannot give (406), not a bad field.
-    format = fields.String(validate=validate.Length(max=40),
-                           metadata={"enum": list(FORMATS), "description": FORMAT_DESCRIPTION})
+    return fields.String(validate=validate.Length(max=40), metadata={"enum": list(FORMATS), "description": FORMAT_DESCRIPTION})
+
+
+def _language_field():
+    # Not validated either: DESIGN.md §8.2 reads an unsupported ?lang= as "not said" (Accept-Language decides).
+    return fields.String(validate=validate.Length(max=35), metadata={"enum": list(LANGUAGES), "description": LANG_DESCRIPTION})
+
+
+class BriefFormatQuerySchema(StrictSchema):
+    format = _format_field()
+    lang = _language_field()
 
 
 class WorkshopBriefQuerySchema(ResultsQuerySchema):
-    format = fields.String(validate=validate.Length(max=40),
-                           metadata={"enum": list(FORMATS), "description": FORMAT_DESCRIPTION})
+    format = _format_field()
+    lang = _language_field()
 
 
 # -- The JSON format ---------------------------------------------------------------------------------
@@ -62,6 +73,11 @@ class BriefEstimateSchema(Schema):
     high = Floats()
 
 
+class BriefValueRangeSchema(Schema):
+    low = Floats(metadata={"description": "the value with every effect at its pessimistic value"})
+    high = Floats(metadata={"description": "the value with every effect at its optimistic value"})
+
+
 class BriefWeightSchema(Schema):
     criterion = fields.String(required=True)
     name = fields.String(required=True)
@@ -74,8 +90,13 @@ class BriefPrioritiesSchema(Schema):
 
 
 class BriefConstraintNoteSchema(Schema):
+    number = fields.Integer(required=True, metadata={"description": "the rule's number in the brief"})
     source = fields.Dict(required=True)
     text = fields.String(required=True)
+
+
+class BriefRuleSchema(BriefConstraintNoteSchema):
+    reason = fields.String(required=True, allow_none=True, metadata={"description": "the model's rationale"})
 
 
 class BriefQuestionSchema(Schema):
@@ -85,7 +106,7 @@ class BriefQuestionSchema(Schema):
     score_case = fields.String(required=True, validate=validate.OneOf(SCORE_CASES))
     scale = fields.Dict(required=True)
     priorities = fields.Nested(BriefPrioritiesSchema, required=True)
-    constraints = fields.List(fields.Nested(BriefConstraintNoteSchema), required=True)
+    constraints = fields.List(fields.Nested(BriefRuleSchema), required=True)
     compared = Strings()
 
 
@@ -93,16 +114,58 @@ class BriefOverturnSchema(Schema):
     criterion = fields.String(required=True)
     name = fields.String(required=True)
     weight = Floats()
-    bound = Floats()
+    bound = Floats(metadata={"description": "always strictly between 0 and 1: a weight can reach it"})
     direction = fields.String(required=True, validate=validate.OneOf(("below", "above")))
-    successor = Strings(allow_none=True)
+    successor = Strings()
     successor_names = Strings()
+
+
+class BriefWeightSpaceSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("neighbourhood", "intervals", "order", "order-and-intervals", "everything")),
+        metadata={"description": "the weights 'how sure' is measured over, as the robustness result describes them"})
+    factors = fields.List(fields.Float(), required=True, allow_none=True,
+                          metadata={"description": "neighbourhood: each weight times a factor in [low, high]"})
+
+
+class BriefHowSureSchema(Schema):
+    share = MaybeFloat(metadata={"description": "how often the recommended package comes first (SMAA)"})
+    samples = fields.Integer(required=True)
+    weight_space = fields.Nested(BriefWeightSpaceSchema, required=True)
+    sentence = fields.String(required=True)
+
+
+class BriefValueRowSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("package", "option")))
+    options = Strings()
+    label = fields.String(required=True)
+    recommended = fields.Boolean(required=True)
+    low = Floats()
+    likely = Floats()
+    high = Floats()
+    first_rank_acceptability = MaybeFloat()
+
+
+class BriefChoiceSchema(Schema):
+    options = Strings()
+    names = Strings()
+
+
+class BriefSummarySchema(Schema):
+    answer = fields.String(required=True, metadata={"description": "one sentence: what to do, how sure, what would change it"})
+    choice = fields.Nested(BriefChoiceSchema, required=True)
+    how_sure = fields.Nested(BriefHowSureSchema, required=True)
+    change = fields.Nested(BriefOverturnSchema, required=True, allow_none=True)
+    caveat = fields.String(required=True)
+    priorities = fields.String(required=True)
+    values = fields.List(fields.Nested(BriefValueRowSchema), required=True)
 
 
 class BriefBestPackageSchema(Schema):
     options = Strings()
     names = Strings()
     value = Floats()
+    value_range = fields.Nested(BriefValueRangeSchema, required=True)
     tied_with = fields.List(fields.List(fields.String()), required=True)
     first_rank_acceptability = MaybeFloat()
     among_packages = fields.Integer(required=True)
@@ -114,6 +177,7 @@ class BriefBestOptionSchema(Schema):
     option = fields.String(required=True)
     name = fields.String(required=True)
     value = Floats()
+    value_range = fields.Nested(BriefValueRangeSchema, required=True)
     tied_with = Strings()
     first_rank_acceptability = MaybeFloat()
     confidence = MaybeFloat()
@@ -124,7 +188,7 @@ class BriefBestOptionSchema(Schema):
 class BriefHeadlineSchema(Schema):
     best_package = fields.Nested(BriefBestPackageSchema, required=True)
     best_option = fields.Nested(BriefBestOptionSchema, required=True)
-    further_verdicts = Strings()
+    further = Strings(metadata={"description": "what else the robustness analysis says, in sentences"})
 
 
 class BriefTableRowSchema(Schema):
@@ -133,7 +197,8 @@ class BriefTableRowSchema(Schema):
     rank = fields.Integer(required=True, allow_none=True)
     value = MaybeFloat()
     first_rank_acceptability = MaybeFloat()
-    excluded = Strings()
+    excluded = Strings(metadata={"description": "the engine's reasons, as the rankings give them"})
+    excluded_because = Strings(metadata={"description": "the same in the brief's words and language"})
     effects = fields.Dict(keys=fields.String(), values=fields.Nested(BriefEstimateSchema), required=True,
                           metadata={"description": "criterion id -> effect vs the status quo, scenario deltas applied"})
 
@@ -145,17 +210,24 @@ class BriefTableSchema(Schema):
 
 class BriefChartSchema(Schema):
     id = fields.String(required=True)
-    kind = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("stacked-contributions", "stability-intervals", "weight-distribution", "rank-distribution")))
     title = fields.String(required=True)
     summary = fields.String(required=True, metadata={"description": "what the chart shows, in words"})
     # The data drawn, by kind; each format prints it as the chart's text equivalent.
-    criteria = fields.List(fields.Nested(BriefNamedSchema), metadata={"description": "contributions, participant weights"})
+    criteria = fields.List(fields.Nested(BriefNamedSchema), metadata={"description": "contributions"})
     bars = fields.List(fields.Dict(), metadata={"description": "contributions: {label, options, value, contributions}"})
-    choice = fields.String(metadata={"description": "stability: the best option or package, named"})
-    rows = fields.List(fields.Dict(), metadata={"description": "stability: {criterion, name, weight, lower, upper, below, above}"})
-    options = fields.List(fields.Nested(BriefNamedSchema), metadata={"description": "participant rankings"})
-    participants = fields.List(fields.Dict(), metadata={"description": "participant weights or ranks"})
-    group = fields.Dict(metadata={"description": "the group's weights or ranks"})
+    series = fields.List(fields.Dict(), metadata={
+        "description": "stability: [{kind: package|option, choice, rows: [{criterion, name, weight, lower, upper, "
+                       "below, above}]}]"})
+    rows = fields.List(fields.Dict(), metadata={
+        "description": "weight distribution: {criterion, name, minimum, lower_quartile, median, upper_quartile, "
+                       "maximum, mean}"})
+    participants = fields.Integer(metadata={"description": "workshop charts: how many participants they count"})
+    options = fields.List(fields.Nested(BriefNamedSchema), metadata={"description": "rank distribution"})
+    ranks = fields.List(fields.Integer(), metadata={"description": "rank distribution: the columns"})
+    counts = fields.List(fields.List(fields.Integer()), metadata={
+        "description": "rank distribution: per option, how many participants give it each rank"})
 
 
 class BriefEffectRowSchema(BriefEstimateSchema):
@@ -217,7 +289,9 @@ class BriefOptionSectionSchema(Schema):
     summary = fields.String(required=True)
     rank = fields.Integer(required=True, allow_none=True)
     value = MaybeFloat()
+    value_range = fields.Nested(BriefValueRangeSchema, required=True, allow_none=True)
     excluded = Strings()
+    excluded_because = Strings()
     first_rank_acceptability = MaybeFloat()
     rank_range = fields.Nested(BriefRankRangeSchema, required=True, allow_none=True)
     strengths = fields.List(fields.Nested(BriefEffectRowSchema), required=True)
@@ -229,16 +303,68 @@ class BriefOptionSectionSchema(Schema):
     tradeoff = fields.Nested(BriefTradeoffSchema, required=True, allow_none=True)
 
 
+class BriefParticipantSchema(Schema):
+    label = fields.String(required=True, metadata={"description": "'Participant n' when the workshop is anonymous"})
+    weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    best_package = Strings()
+    best_package_names = Strings()
+    best_value = Floats()
+    regret = MaybeFloat(metadata={"description": "how much less the compromise is worth to them than their best"})
+
+
+class BriefOptionRanksSchema(Schema):
+    option = fields.String(required=True)
+    name = fields.String(required=True)
+    group_rank = fields.Integer(required=True)
+    best = fields.Integer(required=True)
+    worst = fields.Integer(required=True)
+    first = fields.Integer(required=True, metadata={"description": "participants who rank it first"})
+
+
+class BriefContestedSchema(Schema):
+    criterion = fields.String(required=True)
+    name = fields.String(required=True)
+    spread = Floats()
+    mean_weight = Floats()
+
+
+class BriefCompromiseSchema(Schema):
+    package = Strings()
+    names = Strings()
+    max_regret = Floats()
+    without_loss = fields.Integer(required=True, metadata={"description": "participants who lose nothing with it"})
+
+
+class BriefCommentSchema(Schema):
+    participant = fields.String(required=True)
+    comment = fields.String(required=True)
+
+
+class BriefEffectReadingSchema(Schema):
+    participant = fields.String(required=True)
+    option = fields.String(required=True)
+    option_name = fields.String(required=True)
+    criterion = fields.String(required=True)
+    criterion_name = fields.String(required=True)
+    model_likely = Floats()
+    likely = Floats()
+    rationale = fields.String(required=True, allow_none=True)
+
+
 class BriefWorkshopViewSchema(Schema):
     id = fields.String(required=True)
     title = fields.String(required=True)
     round = fields.Integer(required=True)
-    participants = fields.List(fields.Dict(), required=True)
+    anonymous = fields.Boolean(required=True)
+    participant_count = fields.Integer(required=True)
+    participants = fields.List(fields.Nested(BriefParticipantSchema), required=True)
     consensus = fields.Dict(required=True)
-    option_ranks = fields.List(fields.Dict(), required=True)
-    contested_criteria = fields.List(fields.Dict(), required=True)
+    option_ranks = fields.List(fields.Nested(BriefOptionRanksSchema), required=True)
+    contested_criteria = fields.List(fields.Nested(BriefContestedSchema), required=True)
     group_best_package = Strings()
-    compromise = fields.Dict(required=True)
+    compromise = fields.Nested(BriefCompromiseSchema, required=True)
+    comments = fields.List(fields.Nested(BriefCommentSchema), required=True)
+    effect_overrides = fields.List(fields.Nested(BriefEffectReadingSchema), required=True)
     sentences = Strings()
 
 
@@ -261,10 +387,13 @@ class BriefSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(("model", "workshop")))
     profile = fields.String(required=True, allow_none=True,
                             metadata={"description": "the profile the priorities came from; null when none was named"})
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "the language of its sentences (DESIGN.md §8.2)"})
     title = fields.String(required=True)
     audience = fields.String(required=True, allow_none=True)
     generated_at = fields.String(required=True, metadata={
         "description": "UTC, ISO 8601: the only field that differs between two briefs of the same input"})
+    summary = fields.Nested(BriefSummarySchema, required=True, metadata={"description": "the first page"})
     question = fields.Nested(BriefQuestionSchema, required=True)
     headline = fields.Nested(BriefHeadlineSchema, required=True)
     table = fields.Nested(BriefTableSchema, required=True)
@@ -272,7 +401,7 @@ class BriefSchema(Schema):
                          metadata={"description": "chart data (fields by kind) with a summary in words"})
     options = fields.List(fields.Nested(BriefOptionSectionSchema), required=True)
     workshop = fields.Nested(BriefWorkshopViewSchema, required=True, allow_none=True)
-    warnings = Strings()
+    notes = Strings(metadata={"description": "what a reader should know about the input, in words"})
+    warnings = Strings(metadata={"description": "the engine's warnings, as the rankings and robustness endpoints give them"})
+    untranslated = Strings(metadata={"description": "model texts shown in English for want of a translation"})
     provenance = fields.Nested(BriefProvenanceSchema, required=True)
-
-

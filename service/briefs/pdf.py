@@ -1,0 +1,53 @@
+"""The brief as PDF (DESIGN.md §8.5): the HTML format laid out on A4 by WeasyPrint, the Python
+HTML-to-PDF library (no browser on the server). Same content, same provenance: the page
+numbers, running header and footer come from the HTML's print stylesheet.
+
+WeasyPrint needs Pango (a system library) at import. Where it cannot load, this format
+raises `RendererUnavailable` (the API answers 503) and every other format keeps working.
+The PDF's metadata carry the brief's title and language and its generation time, so the
+same brief gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime
+
+from service.briefs import html
+from service.briefs.formats import RendererUnavailable
+
+PDF_LANGUAGES = {"en": "en", "fr": "fr"}
+
+
+@functools.cache
+def _weasyprint():
+    # WeasyPrint logs every CSS property it does not know at WARNING; the HTML is shared with browsers.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: Pango or its fonts cannot be loaded
+        raise RendererUnavailable(f"PDF briefs need WeasyPrint and Pango, which cannot be loaded here: {error}") from None
+    return weasyprint
+
+
+def available() -> bool:
+    try:
+        _weasyprint()
+    except RendererUnavailable:
+        return False
+    return True
+
+
+def render(brief: dict) -> bytes:
+    weasyprint = _weasyprint()
+    document = weasyprint.HTML(string=html.render(brief).decode(), base_url=None).render()
+    generated = datetime.strptime(brief["generated_at"], "%Y-%m-%dT%H:%M:%SZ").strftime("%Y-%m-%dT%H:%M:%SZ")
+    metadata = document.metadata
+    metadata.title = brief["title"]
+    metadata.authors = ["policy-options"]
+    metadata.generator = "policy-options brief " + str(brief["brief_version"])
+    metadata.created = metadata.modified = generated
+    metadata.lang = PDF_LANGUAGES.get(brief["language"], brief["language"])
+    return document.write_pdf(uncompressed_pdf=False, pdf_identifier=brief["provenance"]["input_sha256"][:32].encode())
