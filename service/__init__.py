@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.platform.config import API_SETTINGS, settings_from_environment
 from service.platform.jsonresponse import OrjsonProvider
+from service.platform.text_policy import install_converters
 from service.engine.settings import SolverSettings
 from service.persistence.model_store import ModelStore
 
@@ -28,7 +29,7 @@ class ServiceState:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
-    from service.platform import errors, metrics, request_id, security
+    from service.platform import api_keys, errors, metrics, request_id, security
     from service.api import briefs, docs, health, models, pages, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
     from service.openapi import DeferredDocsApi
@@ -42,7 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["OPENAPI_URL_PREFIX"] = None
     if test_config:
         app.config.update(test_config)
+    api_keys.init_app(app)
     app.url_map.strict_slashes = False
+    install_converters(app.url_map)  # before any route: every path variable follows the text policy
 
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["AUTO_MIGRATE"]:

@@ -11,7 +11,7 @@ import copy
 from flask import Flask
 from flask_smorest import Api
 
-from service.api import problem_response_components
+from service.api import BEARER_SCHEME, problem_response_components
 from service.schemas.common import ProblemSchema
 
 
@@ -37,6 +37,8 @@ class DeferredDocsApi(Api):
         if self._undocumented and "Problem" not in self.spec.components.schemas:
             self.spec.components.schema("Problem", schema=ProblemSchema)
             problem_response_components(self.spec)
+        if BEARER_SCHEME not in self.spec.components.security_schemes:
+            self.spec.components.security_scheme(BEARER_SCHEME, {"type": "http", "scheme": "bearer"})
         while self._undocumented:
             blp, name, parameters = self._undocumented.pop(0)
             blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)

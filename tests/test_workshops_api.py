@@ -5,6 +5,7 @@ through two app instances sharing one database."""
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -235,7 +236,7 @@ def test_concurrent_submissions_through_two_apps_are_all_stored_once(apps, datab
     finally:
         engine.dispose()
     assert len(rows) == 100
-    comments = sorted(row.priorities.split('"comment": "')[1].split('"')[0] for row in rows)
+    comments = sorted(json.loads(row.priorities)["comment"] for row in rows)
     assert comments == sorted(f"job-{n}" for n in range(100))  # each once, none lost
     for person in people:
         mine = [row for row in rows if row.participant_id == person["participant_id"]]

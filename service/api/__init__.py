@@ -6,7 +6,11 @@ from http import HTTPStatus
 
 from flask_smorest import Blueprint as _SmorestBlueprint
 
+from service.platform.api_keys import requires_write_access
 from service.platform.jsonbody import StrictJSONParser
+
+# The one security scheme of the document: API keys and workshop tokens both travel as bearer tokens.
+BEARER_SCHEME = "bearerAuth"
 
 
 class Blueprint(_SmorestBlueprint):
@@ -44,6 +48,18 @@ def problem_responses(*statuses: int):
         for status in statuses:
             view = _DOC_BLUEPRINT.alt_response(status, response=problem_response_name(status))(view)
         return view
+
+    return decorate
+
+
+def write_access(scope: str):
+    """A write that needs an API key with `scope` when API_KEYS is set (service/platform/api_keys.py):
+    checked before the body is read, and declared in the OpenAPI document with its 401 and 403."""
+
+    def decorate(view):
+        view = requires_write_access(scope)(view)
+        view = _DOC_BLUEPRINT.doc(security=[{BEARER_SCHEME: []}])(view)
+        return problem_responses(401, 403)(view)
 
     return decorate
 

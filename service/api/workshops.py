@@ -3,6 +3,11 @@
 Tokens travel as `Authorization: Bearer <token>`: no token is 401, a token that
 belongs to no one here or to someone not allowed is 403. A join code lets a
 person join, and nothing more.
+
+Privacy of results (DESIGN.md §8.3): release applies to a round and can be withdrawn; a participant
+reads released rounds only, and receives the group view and their own position, other participants'
+names and weights only when the facilitator opened the results. In an anonymous workshop no name
+leaves the server: participants are "Participant 1…n" in the order they joined, for everyone.
 """
 
 from __future__ import annotations
@@ -12,15 +17,18 @@ from flask.views import MethodView
 
 from models.loader import constraint_from_fields
 from models.validation import Problem
-from service.api import Blueprint, problem_responses
+from models.loader import builtin_models
+from service.api import BEARER_SCHEME, Blueprint, problem_responses, write_access
 from service.engine.errors import RequestInvalid
 from service.platform.errors import ApiProblem
-from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch,
+from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch, ModelGone,
                                                 ParticipantLimitReached, ParticipantNotFound, PreconditionFailed,
-                                                SubmissionRecord, WorkshopNotFound, WorkshopRecord, WorkshopStore)
-from service.schemas.workshops import (JoinedSchema, JoinSchema, ResultsQuerySchema, ResultsSchema,
-                                       RoundOpenedSchema, SubmissionInputSchema, SubmissionSchema,
-                                       WorkshopCreatedSchema, WorkshopCreateSchema, WorkshopViewSchema)
+                                                RoundNotFound, SettingsRefused, SubmissionRecord, WorkshopNotFound,
+                                                WorkshopRecord, WorkshopStore, anonymous_label)
+from service.schemas.workshops import (JoinedSchema, JoinSchema, ReleaseSchema, ResultsQuerySchema, ResultsSchema,
+                                       RoundOpenedSchema, RoundOpenSchema, SubmissionInputSchema, SubmissionSchema,
+                                       WithdrawQuerySchema, WorkshopCreatedSchema, WorkshopCreateSchema,
+                                       WorkshopSettingsSchema, WorkshopViewSchema)
 
 blp = Blueprint("workshops", __name__, url_prefix="/api/v1/workshops",
                 description="Scenario workshops: each participant's priorities, the group's agreement and a compromise")
@@ -81,6 +89,7 @@ def submission_document(record: SubmissionRecord | None) -> dict | None:
 
 @blp.route("")
 class Workshops(MethodView):
+    @write_access("workshops")
     @blp.arguments(WorkshopCreateSchema)
     @blp.response(201, WorkshopCreatedSchema, headers={"Location": {"description": "the new workshop", "schema": {"type": "string"}}})
     @problem_responses(400, 413, 415, 422)
@@ -102,9 +111,14 @@ class Workshops(MethodView):
             raise RequestInvalid(problems)
         group_results(model, scenario, constraints, [],
                       current_app.extensions["policy_options"].solver_settings)  # raises when infeasible
-        workshop, token = workshop_store().create(
-            title=fields["title"], model_id=model.id, model_version=model.version, scenario=scenario,
-            constraints=[c.to_document() for c in constraints])
+        try:
+            workshop, token = workshop_store().create(
+                title=fields["title"], model_id=model.id, model_version=model.version, scenario=scenario,
+                constraints=[c.to_document() for c in constraints], anonymous=fields["anonymous"],
+                open_results=fields["open_results"], language=fields["language"],
+                instructions=fields.get("instructions"), model_is_stored=model.id not in builtin_models())
+        except ModelGone:
+            raise RequestInvalid([Problem("/model_id", f"No model with id '{fields['model_id']}'.")]) from None
         body = {"id": workshop.id, "join_code": workshop.join_code, "facilitator_token": token,
                 "participant_page": url_for("pages.participant_page", join_code=workshop.join_code),
                 "dashboard_page": url_for("pages.dashboard_page", workshop_id=workshop.id)}
@@ -120,24 +134,58 @@ class Workshop(MethodView):
         workshop, role = authorized(workshop_id, lambda role: True)
         return workshop_view(workshop, role)
 
+    @blp.arguments(WorkshopSettingsSchema)
+    @blp.response(200, WorkshopViewSchema)
+    @blp.doc(security=[{BEARER_SCHEME: []}])
+    @problem_responses(400, 401, 403, 404, 409, 413, 415, 422)
+    def patch(self, fields, workshop_id):
+        """Change the workshop's settings (facilitator): title, anonymous, open_results, language, and the
+        current round's instructions. 409 when turning anonymity off after someone joined, or opening the
+        results of an anonymous workshop."""
+        _, role = authorized(workshop_id, facilitator_only)
+        try:
+            workshop = workshop_store().update_settings(workshop_id, fields)
+        except SettingsRefused as error:
+            raise ApiProblem(409, str(error), slug="settings-conflict",
+                             errors=[{"pointer": error.pointer, "detail": str(error)}]) from None
+        return workshop_view(workshop, role)
+
+
+def display_names(workshop: WorkshopRecord, participants) -> dict[str, str]:
+    """participant id -> the name shown for them: "Participant k" (in the order they joined) when anonymous."""
+    if workshop.anonymous:
+        return {p.id: anonymous_label(position) for position, p in enumerate(participants, start=1)}
+    return {p.id: p.display_name for p in participants}
+
 
 def workshop_view(workshop: WorkshopRecord, role: str) -> dict:
     store = workshop_store()
     view = {"id": workshop.id, "title": workshop.title, "role": "facilitator" if role == FACILITATOR else "participant",
             "model": {"id": workshop.model_id, "version": workshop.model_version}, "scenario": workshop.scenario,
             "constraints": workshop.constraints, "round": workshop.current_round,
-            "results_released": workshop.results_released}
+            "results_released": workshop.released(workshop.current_round),
+            "released_rounds": list(workshop.released_rounds), "anonymous": workshop.anonymous,
+            "open_results": workshop.open_results, "language": workshop.language,
+            "instructions": workshop.instructions}
+    participants = store.participants(workshop.id)
+    names = display_names(workshop, participants)
+    # A perspective ("speaks for the ministry") can name someone as surely as a name.
+    perspective = (lambda p: None) if workshop.anonymous else (lambda p: p.perspective)
     if role == FACILITATOR:
         submitted = {s.participant_id for s in store.current_submissions(workshop.id, workshop.current_round)}
+        audit = store.audit_trail(workshop.id)
+        if workshop.anonymous:
+            for event in audit:
+                event["detail"].pop("display_name", None)  # written by joins before names left the trail
         view.update(
             join_code=workshop.join_code,
-            participants=[{"participant_id": p.id, "display_name": p.display_name, "perspective": p.perspective,
+            participants=[{"participant_id": p.id, "display_name": names[p.id], "perspective": perspective(p),
                            "joined_at": p.joined_at, "submitted_this_round": p.id in submitted,
-                           "versions": p.submission_count} for p in store.participants(workshop.id)],
-            rounds=store.rounds(workshop.id), audit=store.audit_trail(workshop.id))
+                           "versions": p.submission_count} for p in participants],
+            rounds=store.rounds(workshop.id), audit=audit)
     else:
-        me = store.participant(workshop.id, role)
-        view.update(me={"participant_id": me.id, "display_name": me.display_name, "perspective": me.perspective},
+        me = next(p for p in participants if p.id == role)
+        view.update(me={"participant_id": me.id, "display_name": names[me.id], "perspective": perspective(me)},
                     submission=submission_document(store.current_submission(workshop.id, role, workshop.current_round)),
                     previous_submission=submission_document(store.latest_submission(workshop.id, role)))
     return view
@@ -232,24 +280,43 @@ class ParticipantSubmission(MethodView):
 
 @blp.route("/<workshop_id>/rounds")
 class Rounds(MethodView):
+    @blp.arguments(RoundOpenSchema, required=False)
     @blp.response(201, RoundOpenedSchema)
-    @problem_responses(401, 403, 404)
-    def post(self, workshop_id):
-        """Close the current round (its submissions are frozen) and open the next (facilitator)."""
+    @problem_responses(400, 401, 403, 404, 413, 415, 422)
+    def post(self, fields, workshop_id):
+        """Close the current round (its submissions are frozen) and open the next, unreleased (facilitator);
+        the body, optional, gives the new round's instructions."""
         authorized(workshop_id, facilitator_only)
-        new_round = workshop_store().open_next_round(workshop_id)
+        new_round = workshop_store().open_next_round(workshop_id, fields.get("instructions"))
         return {"round": new_round, "closed": new_round - 1}, 201
 
 
 @blp.route("/<workshop_id>/release")
 class Release(MethodView):
+    @blp.arguments(ReleaseSchema, required=False)
     @blp.response(200, WorkshopViewSchema)
-    @problem_responses(401, 403, 404)
-    def post(self, workshop_id):
-        """Let participants see the results (facilitator)."""
-        workshop, role = authorized(workshop_id, facilitator_only)
-        workshop_store().release_results(workshop_id)
-        return workshop_view(workshop_store().get(workshop_id), role)
+    @problem_responses(400, 401, 403, 404, 413, 415, 422)
+    def post(self, fields, workshop_id):
+        """Let participants read a round's results (facilitator): `{"round": N}`, or the current round
+        when the body is left out. Each round is released on its own; a new round starts unreleased."""
+        return _set_release(workshop_id, fields.get("round"), released=True)
+
+    @blp.arguments(WithdrawQuerySchema, location="query")
+    @blp.response(200, WorkshopViewSchema)
+    @problem_responses(401, 403, 404, 422)
+    def delete(self, query, workshop_id):
+        """Withdraw a round's release (facilitator): `?round=N`, the current round when left out.
+        Participants can no longer read that round's results."""
+        return _set_release(workshop_id, query.get("round"), released=False)
+
+
+def _set_release(workshop_id: str, round_number: int | None, released: bool) -> dict:
+    _, role = authorized(workshop_id, facilitator_only)
+    try:
+        workshop_store().set_release(workshop_id, round_number, released)
+    except RoundNotFound as error:
+        raise ApiProblem(404, str(error), slug="round-not-found") from None
+    return workshop_view(workshop_store().get(workshop_id), role)
 
 
 @blp.route("/<workshop_id>/results")
@@ -262,36 +329,63 @@ class Results(MethodView):
     def get(self, query, workshop_id):
         """Each participant's ranking, the group ranking (mean weights and Borda), consensus (Kendall's W),
         the most contested criteria, the compromise that minimizes the largest regret, and what changed
-        since the previous round. Participants see it only once the facilitator has released it (403 before).
+        since the previous round.
+
+        The facilitator reads any round (the current one by default). A participant reads released rounds
+        only (the latest released by default; 403 while none is), and receives the group view and their
+        own position: other participants' names, weights and regrets only when the workshop's results are
+        open. `changes` compare with the previous round only when the reader may read that round too.
         """
-        workshop, role = authorized(workshop_id, lambda role: role == FACILITATOR or workshop_released(workshop_id))
-        round_number = query.get("round", workshop.current_round)
+        workshop, role = authorized(workshop_id, lambda role: True)
+        participant = None if role == FACILITATOR else role
+        round_number = query.get("round", workshop.current_round if participant is None else workshop.latest_released_round)
+        if round_number is None:
+            raise ApiProblem(403, "The facilitator has not released any round's results yet.", slug="results-not-released")
         if round_number > workshop.current_round:
             raise ApiProblem(404, f"Round {round_number} has not opened (the current round is {workshop.current_round}).",
                              slug="round-not-found")
+        if participant is not None and not workshop.released(round_number):
+            raise ApiProblem(403, f"The results of round {round_number} are not released.", slug="results-not-released")
         current = round_results(workshop, round_number)
         changes = None
-        if round_number > 1:
+        if round_number > 1 and (participant is None or workshop.released(round_number - 1)):
             previous = round_results(workshop, round_number - 1)
             from service.engine.group import round_changes
 
             changes = {"previous_round": round_number - 1, **round_changes(previous, current)}
         model = _model_of(workshop)
-        return {"round": round_number, "model": {"id": model.id, "version": model.version}, **current, "changes": changes}
+        results = {"round": round_number, "released": workshop.released(round_number),
+                   "model": {"id": model.id, "version": model.version}, **current, "changes": changes}
+        if participant is not None and not workshop.open_results:
+            results = own_position_only(results, participant)
+        return results
 
 
-def workshop_released(workshop_id: str) -> bool:
-    workshop = workshop_store().get(workshop_id)
-    return workshop is not None and workshop.results_released
+def own_position_only(results: dict, participant_id: str) -> dict:
+    """What a participant of a workshop without open results receives: the group view (group ranking,
+    consensus, contested criteria, the compromise and its largest regret) and their own entries;
+    nothing of any other participant, not even their ids."""
+    mine = lambda ids: [pid for pid in ids if pid == participant_id]  # noqa: E731
+    results = dict(results, participants=[p for p in results["participants"] if p["participant_id"] == participant_id])
+    if results["compromise"] is not None:
+        regrets = results["compromise"]["regrets"]
+        results["compromise"] = dict(results["compromise"],
+                                     regrets={pid: regret for pid, regret in regrets.items() if pid == participant_id})
+    if results["changes"] is not None:
+        changes = results["changes"]
+        results["changes"] = dict(changes, participants=[p for p in changes["participants"] if p["participant_id"] == participant_id],
+                                  new_participants=mine(changes["new_participants"]),
+                                  missing_participants=mine(changes["missing_participants"]))
+    return results
 
 
 def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
-    """`group_results` over the current submissions of one round."""
+    """`group_results` over the current submissions of one round (names as the workshop shows them)."""
     from service.engine.group import ParticipantPriorities, checked_effect_overrides, group_results
 
     store = workshop_store()
     model = _model_of(workshop)
-    names = {p.id: p.display_name for p in store.participants(workshop.id)}
+    names = display_names(workshop, store.participants(workshop.id))
     participants = []
     for record in store.current_submissions(workshop.id, round_number):
         overrides = checked_effect_overrides(model, record.priorities.get("effect_overrides", []))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, DateTime, Double, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def stored_json(value) -> str:
+    """JSON as stored: compact UTF-8 text (an emoji is four bytes, not the twelve of `\\ud83d\\udca3`)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Base(DeclarativeBase):
@@ -24,6 +30,7 @@ class StoredModel(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     version: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)  # the source record as JSON: the model list reads no document
     document: Mapped[str] = mapped_column(Text)  # the validated model document as JSON
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
@@ -46,7 +53,11 @@ class Workshop(Base):
     join_code: Mapped[str] = mapped_column(String(32), unique=True)
     facilitator_token_sha256: Mapped[str] = mapped_column(String(64))
     current_round: Mapped[int] = mapped_column(Integer, default=1)
-    results_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Settings (DESIGN.md §8.3): names never leave the server when anonymous; participants read
+    # each other's names and weights only when the facilitator opens the results.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_results: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")
     # Kept in the row so the participant limit is enforced by one atomic UPDATE.
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
@@ -74,6 +85,9 @@ class WorkshopRound(Base):
     number: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Release applies to a round and can be withdrawn (DESIGN.md §8.3): null while unreleased.
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Submission(Base):
@@ -111,3 +125,13 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class RateLimitCounter(Base):
+    """A fixed-window request count shared by every process of a deployment (service/platform/rate_limit_storage.py)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch

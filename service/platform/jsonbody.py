@@ -1,17 +1,20 @@
 """Strict JSON request bodies: what is not JSON is a 400, never coerced.
 
 Python's json module accepts NaN, Infinity and duplicate keys; DESIGN.md §7 says
-those are not JSON. Depth is bounded so a hostile body cannot exhaust the stack.
+those are not JSON. Depth is bounded so a hostile body cannot exhaust the stack. Strings
+are held to the text policy (service/platform/text_policy.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 from flask import current_app
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
+
+from service.platform.errors import ApiProblem
+from service.platform.text_policy import refused_text
 
 
 class NotJSON(ValueError):
@@ -48,28 +51,11 @@ def _depth(value) -> int:
     return deepest
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _has_lone_surrogate(value) -> bool:
-    # json.loads keeps an unpaired "\ud800" escape as a surrogate code point, which no
-    # UTF-8 encoder (the database's, the response's) accepts.
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def strict_loads(text: bytes | str, max_depth: int):
-    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, lone surrogates, bad text or depth over `max_depth`."""
+    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, bad text or depth over `max_depth`.
+
+    What the strings may hold is the text policy's to say (`service.platform.text_policy`).
+    """
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
@@ -80,20 +66,31 @@ def strict_loads(text: bytes | str, max_depth: int):
         raise NotJSON(str(error).split(":")[0] if not isinstance(error, RecursionError) else "Too deeply nested.") from None
     if _depth(value) > max_depth:
         raise NotJSON(f"Nested deeper than the limit of {max_depth} levels (MAX_JSON_DEPTH).")
-    if _has_lone_surrogate(value):
-        raise NotJSON("A string holds an unpaired surrogate escape (such as \\ud800), which is not Unicode text.")
     return value
 
 
 class StrictJSONParser(FlaskParser):
-    """webargs parser for request bodies: 415 unless JSON, 400 unless strictly valid JSON."""
+    """webargs parser for request bodies: 415 unless JSON, 400 unless strictly valid JSON, 422 with
+    a pointer for text the text policy refuses.
+
+    No body at all stands for `{}` where the schema says its body is optional (`OPTIONAL_BODY = True`,
+    such as a release's round); elsewhere it is a 400.
+    """
 
     def load_json(self, req, schema):
         if not req.get_data(cache=True):
+            if getattr(schema, "OPTIONAL_BODY", False):
+                return {}
             abort(400, message="A JSON body is required.", problem="invalid-json")
         if not core.is_json(req.mimetype):
             abort(415, message="Send the body as application/json.", problem="unsupported-media-type")
         try:
-            return strict_loads(req.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
+            document = strict_loads(req.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
         except NotJSON as error:
             abort(400, message=f"The body is not valid JSON: {error}", problem="invalid-json")
+        refused = refused_text(document)
+        if refused:
+            raise ApiProblem(422, "The body holds characters that are not accepted in text.", slug="validation-error",
+                             title="Unprocessable Content",
+                             errors=[{"pointer": pointer, "detail": detail} for pointer, detail in refused])
+        return document

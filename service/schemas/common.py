@@ -21,6 +21,7 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(ProblemErrorSchema), metadata={"description": "Validation problems, one per field"})
     conflict = fields.List(fields.Dict(), metadata={"description": "A minimal set of constraints that cannot hold together"})
     limit = fields.Raw(metadata={"description": "The limit a refusal names"})
+    workshops = fields.Integer(metadata={"description": "How many workshops use the model (model-in-use)"})
 
 
 class ProvenanceSchema(Schema):
