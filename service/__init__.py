@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.platform.config import API_SETTINGS, settings_from_environment
+from service.platform.jsonbody import BoundedStreamingBodies
 from service.platform.jsonresponse import OrjsonProvider
 from service.platform.text_policy import install_converters
 from service.engine.settings import SolverSettings
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.strict_slashes = False
     install_converters(app.url_map)  # before any route: every path variable follows the text policy
 
+    app.wsgi_app = BoundedStreamingBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["AUTO_MIGRATE"]:
         migrate(engine)
@@ -57,13 +59,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
-    errors.register_error_handlers(app)
-    request_id.init_app(app)  # first: every later hook, refusal and log line sees the id
-    metrics.init_app(app)  # before the rate limit, so refusals are timed too
-    security.init_app(app)
-
     app.extensions["policy_options"] = ServiceState(
         api=api, engine=engine, sessions=sessions, models=ModelStore(sessions),
         solver_settings=SolverSettings(time_limit_seconds=app.config["SOLVER_TIME_LIMIT_SECONDS"]),
     )
+    errors.register_error_handlers(app)
+    request_id.init_app(app)  # first: every later hook, refusal and log line sees the id
+    metrics.init_app(app)  # before the rate limit, so refusals are timed too
+    security.init_app(app)
     return app

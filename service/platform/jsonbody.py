@@ -7,6 +7,7 @@ are held to the text policy (service/platform/text_policy.py).
 
 from __future__ import annotations
 
+import io
 import json
 
 from flask import current_app
@@ -94,3 +95,36 @@ class StrictJSONParser(FlaskParser):
                              title="Unprocessable Content",
                              errors=[{"pointer": pointer, "detail": detail} for pointer, detail in refused])
         return document
+
+
+class BoundedStreamingBodies:
+    """WSGI middleware: a body sent without Content-Length (chunked) is held to MAX_BODY_BYTES too.
+
+    werkzeug bounds such a stream by stopping at the limit, and reading the whole body then returns
+    its first MAX_BODY_BYTES bytes as if they were all: a longer body would be cut silently. Here the
+    body is read up to one byte past the limit first; within it, the request goes on with that body
+    and its length, as if sent with Content-Length; past it, the request goes on with a length over
+    the limit and no body, so that reading the body answers 413 as for any declared length over it.
+    """
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ, start_response):
+        if not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+            body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+            environ["wsgi.input"] = io.BytesIO(body if len(body) <= self.limit else b"")
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)  # werkzeug ignores a length beside "chunked"
+        return self.app(environ, start_response)
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
