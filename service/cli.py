@@ -22,13 +22,27 @@ class CommandError(Exception):
     pass
 
 
+def _accepted_text(document, what: str):
+    """`document` when its strings follow the service's text policy, else a CommandError naming each place."""
+    from service.platform.text_policy import refused_text
+
+    refused = refused_text(document)
+    if refused:
+        raise CommandError(f"{what} holds text that is not accepted: "
+                           + "; ".join(f"{pointer or '/'}: {detail}" for pointer, detail in refused))
+    return document
+
+
 def _load_model(args):
     if args.model_file:
         import yaml
 
-        path = Path(args.model_file)
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return model_from_document(document)
+        try:
+            document = yaml.safe_load(Path(args.model_file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            reason = " ".join(str(error).split())  # YAML's messages span lines
+            raise CommandError(f"cannot read {args.model_file}: {reason}") from None
+        return model_from_document(_accepted_text(document, args.model_file))
     model = builtin_models().get(args.model)
     if model is None:
         raise CommandError(f"unknown model '{args.model}' (built-in: {', '.join(builtin_models())})")
@@ -63,7 +77,7 @@ def ranking_fields(args) -> dict:
     for name in ("scenario", "k", "score_case"):
         if getattr(args, name) is not None:
             body[name] = getattr(args, name)
-    return body
+    return _accepted_text(body, "the request")
 
 
 def _table(result: dict) -> str:
@@ -132,6 +146,7 @@ def command_brief(args) -> int:
             body[name] = getattr(args, name)
     if args.option:
         body["options"] = args.option
+    _accepted_text(body, "the request")
     robustness = dict(body.get("robustness", {}))
     for name in ("samples", "seed"):
         if getattr(args, name) is not None:

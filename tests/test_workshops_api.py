@@ -22,12 +22,9 @@ CRITERIA = ("impartiality-and-authority", "peace-process", "personnel-safety", "
             "state-authority", "diplomatic-feasibility", "regional-demilitarization", "stabilization")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    """A fresh database URL: a SQLite file, or a fresh PostgreSQL schema (skipped without TEST_DATABASE_URL)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workshops.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+@pytest.fixture
+def database(any_database_url):
+    return any_database_url
 
 
 @pytest.fixture
