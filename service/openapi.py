@@ -46,6 +46,12 @@ class DeferredDocsApi(Api):
         return self.spec
 
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# draft-ietf-httpapi-ratelimit-headers; every rate-limited response carries the last two (service/platform/security.py).
+RATE_LIMIT_HEADERS = {
+    "Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"},
+    "RateLimit-Policy": {"schema": {"type": "string"}, "description": 'the limits that apply: "name";q=quota;w=window seconds, ...'},
+    "RateLimit": {"schema": {"type": "string"}, "description": 'what is left of each: "name";r=remaining;t=seconds to reset, ...'},
+}
 
 
 def _is_error(status: str) -> bool:
@@ -63,7 +69,7 @@ def openapi_document(app: Flask) -> dict:
                 # Every API operation counts against the per-client rate limit (service/platform/security.py).
                 operation["responses"].setdefault("429", {
                     "description": "Too many requests from this client (RATE_LIMIT); see Retry-After",
-                    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}}})
+                    "headers": copy.deepcopy(RATE_LIMIT_HEADERS)})
             for status, response in operation.get("responses", {}).items():
                 if _is_error(status) and "$ref" not in response:
                     response["content"] = copy.deepcopy(PROBLEM_CONTENT)

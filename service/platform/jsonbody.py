@@ -105,7 +105,12 @@ class BoundedStreamingBodies:
     body is read up to one byte past the limit first; within it, the request goes on with that body
     and its length, as if sent with Content-Length; past it, the request goes on with a length over
     the limit and no body, so that reading the body answers 413 as for any declared length over it.
+    The rest of an oversized body is read and dropped up to DRAIN_FACTOR times the limit, so that
+    the client, still sending, reads the 413 rather than a reset connection; beyond that the
+    connection is closed on it.
     """
+
+    DRAIN_FACTOR = 4
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -113,18 +118,21 @@ class BoundedStreamingBodies:
     def __call__(self, environ, start_response):
         if not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
             body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+            if len(body) > self.limit:
+                _read_at_most(environ["wsgi.input"], self.DRAIN_FACTOR * self.limit, keep=False)
             environ["wsgi.input"] = io.BytesIO(body if len(body) <= self.limit else b"")
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("HTTP_TRANSFER_ENCODING", None)  # werkzeug ignores a length beside "chunked"
         return self.app(environ, start_response)
 
 
-def _read_at_most(stream, size: int) -> bytes:
+def _read_at_most(stream, size: int, keep: bool = True) -> bytes:
     chunks, remaining = [], size
     while remaining > 0:
         chunk = stream.read(min(remaining, 64 * 1024))
         if not chunk:
             break
-        chunks.append(chunk)
+        if keep:
+            chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
