@@ -128,7 +128,8 @@ class AuditEvent(Base):
 
 
 class RateLimitCounter(Base):
-    """A fixed-window request count shared by every process of a deployment (service/platform/rate_limit_storage.py)."""
+    """A fixed-window request count shared by every process of a deployment (service/platform/rate_limit_storage.py;
+    a SQLite file database keeps this table in a file of its own beside it)."""
 
     __tablename__ = "rate_limit_counters"
 

@@ -6,11 +6,11 @@ thread per request on a server that answers in more than 10 ms, measured at abou
 request here. `InlineSweepMemoryStorage` counts the same way and sweeps expired counters inline
 instead, at most once a second, so a client that never comes back costs no memory beyond its window.
 
-`database://`: in the app's own database (the `rate_limit_counters` table), so that every worker
-and every API process of a deployment shares one count per client, on SQLite as on PostgreSQL,
-with nothing more to run. gunicorn's configuration makes it the default when it starts more than
-one worker. A hit is one atomic upsert; its connections do not wait for the disk (a counter lost
-in a crash costs nothing).
+`database://`: in the app's own database (the `rate_limit_counters` table; for a SQLite file, the
+same table in a file of its own beside it), so that every worker and every API process of a
+deployment shares one count per client, on SQLite as on PostgreSQL, with nothing more to run.
+gunicorn's configuration makes it the default when it starts more than one worker. A hit is one
+atomic upsert; its connections do not wait for the disk (a counter lost in a crash costs nothing).
 
 `redis://...`: limits' own Redis store.
 """
@@ -22,7 +22,7 @@ import threading
 import time
 
 from limits.storage import MemoryStorage, Storage
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -70,6 +70,7 @@ _UPSERT = text(
     "count = CASE WHEN rate_limit_counters.expires_at <= :now THEN :amount ELSE rate_limit_counters.count + :amount END, "
     "expires_at = CASE WHEN rate_limit_counters.expires_at <= :now THEN :expires ELSE rate_limit_counters.expires_at END "
     "RETURNING count, expires_at")
+_READ = text("SELECT count, expires_at FROM rate_limit_counters WHERE key = :key")
 
 
 class DatabaseStorage(Storage):
@@ -90,7 +91,14 @@ class DatabaseStorage(Storage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         from service.persistence.database import make_engine
 
-        self.engine = make_engine(engine.url.render_as_string(hide_password=False), durable=False)
+        url = engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # SQLite has one writer at a time: counts beside the data would wait for every submission's
+            # commit (and its fsync). A file of their own, next to the database, is shared the same way.
+            self.engine = make_engine(f"sqlite:///{url.database}.rate-limits", durable=False)
+            RateLimitCounter.__table__.create(self.engine, checkfirst=True)
+        else:
+            self.engine = make_engine(url.render_as_string(hide_password=False), durable=False)
         self._seen = threading.local()
         self._next_sweep = 0.0
 
@@ -114,14 +122,19 @@ class DatabaseStorage(Storage):
             return key
         return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
+    def _execute(self, statement, parameters=None):
+        """Run one statement in its own transaction: its rows, or how many rows it changed."""
+        with self.engine.begin() as connection:
+            result = connection.execute(statement, parameters)
+            return result.all() if result.returns_rows else result.rowcount
+
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
-        with self.engine.begin() as connection:
-            count, expires_at = connection.execute(_UPSERT, {"key": self._key(key), "amount": amount, "now": now,
-                                                             "expires": now + expiry}).one()
-            if now >= self._next_sweep:
-                self._next_sweep = now + self.SWEEP_INTERVAL_SECONDS
-                connection.execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at <= now))
+        [(count, expires_at)] = self._execute(_UPSERT, {"key": self._key(key), "amount": amount, "now": now,
+                                                        "expires": now + expiry})
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_INTERVAL_SECONDS
+            self._execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at <= now))
         written = self._written()
         if written is not None:
             written[key] = (count, expires_at)
@@ -131,10 +144,8 @@ class DatabaseStorage(Storage):
         written = (self._written() or {}).get(key)
         if written is not None:
             return written
-        with self.engine.connect() as connection:
-            row = connection.execute(select(RateLimitCounter.count, RateLimitCounter.expires_at)
-                                     .where(RateLimitCounter.key == self._key(key))).one_or_none()
-        return (row.count, row.expires_at) if row is not None else None
+        rows = self._execute(_READ, {"key": self._key(key)})
+        return tuple(rows[0]) if rows else None
 
     def get(self, key: str) -> int:
         found = self._read(key)
@@ -146,8 +157,7 @@ class DatabaseStorage(Storage):
 
     def check(self) -> bool:
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            self._execute(text("SELECT 1"))
             return True
         except SQLAlchemyError:
             return False
@@ -155,13 +165,11 @@ class DatabaseStorage(Storage):
     def reset(self) -> int | None:
         if self._written() is not None:
             self.remember_writes()
-        with self.engine.begin() as connection:
-            return connection.execute(delete(RateLimitCounter)).rowcount
+        return self._execute(delete(RateLimitCounter))
 
     def clear(self, key: str) -> None:
         (self._written() or {}).pop(key, None)
-        with self.engine.begin() as connection:
-            connection.execute(delete(RateLimitCounter).where(RateLimitCounter.key == self._key(key)))
+        self._execute(delete(RateLimitCounter).where(RateLimitCounter.key == self._key(key)))
 
 
 def storage_uri(configured: str) -> str:
