@@ -15,9 +15,8 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 from flask.views import MethodView
 
-from models.loader import constraint_from_fields
+from models.loader import builtin_models, constraint_from_fields
 from models.validation import Problem
-from models.loader import builtin_models
 from service.api import BEARER_SCHEME, Blueprint, problem_responses, write_access
 from service.engine.errors import RequestInvalid
 from service.platform.errors import ApiProblem
