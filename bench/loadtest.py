@@ -177,7 +177,7 @@ def main() -> int:
     args.database = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite (WAL)"
 
     with GunicornServer(database_url, workers=args.workers, log_path=folder / "gunicorn.log",
-                        env={"RATE_LIMIT": args.rate_limit}) as server:
+                        env={"RATE_LIMIT": args.rate_limit, "JOIN_RATE_LIMIT": args.rate_limit}) as server:
         workshop = server.call("POST", "/api/v1/workshops", {"title": "load test", "model_id": MODEL}).body
         participants = [server.call("POST", f"/api/v1/workshops/{workshop['id']}/participants",
                                     {"join_code": workshop["join_code"], "display_name": f"P{n}"}).body

@@ -12,6 +12,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+# `^...$` for the OpenAPI document; matched in full (FullMatch, is_identifier).
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 LINES_PATTERN = re.compile(r"^L(\d+)(?:-L(\d+))?$")
 MAX_TEXT = 4000
@@ -52,8 +53,23 @@ class StrictInteger(fields.Integer):
         return value
 
 
+class FullMatch(validate.Regexp):
+    """A pattern the whole string must match: with `re.match`, `$` also matches before a final
+    newline, and "minusma-2017\\n" would pass for an id. The pattern keeps its `^...$` form for
+    the OpenAPI document, where it means the same as here."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def is_identifier(value: str) -> bool:
+    return ID_PATTERN.fullmatch(value) is not None
+
+
 def Identifier(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Regexp(ID_PATTERN, error="Not an id: lower-case letters, digits, '.', '_' or '-', at most 80 characters."), **kwargs)
+    return fields.String(validate=FullMatch(ID_PATTERN, error="Not an id: lower-case letters, digits, '.', '_' or '-', at most 80 characters."), **kwargs)
 
 
 def Text(required: bool = True, **kwargs) -> fields.String:
@@ -66,7 +82,7 @@ class StrictSchema(Schema):
 
 
 def Lines(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Regexp(LINES_PATTERN, error="Lines as 'L12' or 'L12-L15'."), **kwargs)
+    return fields.String(validate=FullMatch(LINES_PATTERN, error="Lines as 'L12' or 'L12-L15'."), **kwargs)
 
 
 class EvidenceSchema(StrictSchema):

@@ -21,6 +21,8 @@ from models.schema import LINES_PATTERN, ModelDocumentSchema, pointers_from_mess
 
 # Limits for a posted model (README "Limits"): far above what a report yields,
 # low enough that one request cannot make the service enumerate or solve for long.
+# The status quo is not counted among the options: a stored model lists it (it is
+# always present), and a model accepted at the limit must still be at the limit when read back.
 MAX_CRITERIA = 50
 MAX_OPTIONS = 200
 MAX_SCENARIOS = 50
@@ -56,6 +58,14 @@ def validate_model_document(document) -> tuple[dict, list[Problem]]:
     return data, _ModelChecker(data).problems()
 
 
+def collection_size(document: dict, collection: str) -> int:
+    """How many items of a model's collection count against its limit (the status quo never does)."""
+    items = document.get(collection) or []
+    if collection == "options":
+        return sum(1 for item in items if item.get("id") != STATUS_QUO)
+    return len(items)
+
+
 class _ModelChecker:
     def __init__(self, data: dict):
         self.data = data
@@ -86,8 +96,9 @@ class _ModelChecker:
                   "interactions": MAX_INTERACTIONS, "constraints": MAX_CONSTRAINTS, "profiles": MAX_PROFILES,
                   "critiques": MAX_CRITIQUES}
         for collection, limit in limits.items():
-            if len(self.data.get(collection, [])) > limit:
-                self.problem(f"/{collection}", f"At most {limit} {collection} per model (limit).")
+            if collection_size(self.data, collection) > limit:
+                detail = " besides the status quo" if collection == "options" else ""
+                self.problem(f"/{collection}", f"At most {limit} {collection} per model{detail} (limit).")
         if not self.data["criteria"]:
             self.problem("/criteria", "A model needs at least one criterion.")
         if not self.options - {STATUS_QUO}:

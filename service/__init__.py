@@ -10,7 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.platform.config import API_SETTINGS, settings_from_environment
+from service.platform.jsonbody import BoundedStreamingBodies
 from service.platform.jsonresponse import OrjsonProvider
+from service.platform.text_policy import install_converters
 from service.engine.settings import SolverSettings
 from service.persistence.model_store import ModelStore
 
@@ -28,7 +30,7 @@ class ServiceState:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `test_config`; then blueprints."""
-    from service.platform import caching, errors, languages, metrics, request_id, security
+    from service.platform import api_keys, caching, errors, languages, metrics, request_id, security
     from service.api import briefs, docs, health, models, pages, problems, rankings, robustness, workshops
     from service.persistence.database import make_engine, migrate, session_factory
     from service.openapi import DeferredDocsApi
@@ -42,8 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["OPENAPI_URL_PREFIX"] = None
     if test_config:
         app.config.update(test_config)
+    api_keys.init_app(app)
     app.url_map.strict_slashes = False
+    install_converters(app.url_map)  # before any route: every path variable follows the text policy
 
+    app.wsgi_app = BoundedStreamingBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["AUTO_MIGRATE"]:
         migrate(engine)
@@ -55,15 +60,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     app.register_blueprint(pages.blp)
     app.register_blueprint(problems.blp)
+    app.extensions["policy_options"] = ServiceState(
+        api=api, engine=engine, sessions=sessions, models=ModelStore(sessions),
+        solver_settings=SolverSettings(time_limit_seconds=app.config["SOLVER_TIME_LIMIT_SECONDS"]),
+    )
     errors.register_error_handlers(app)
     request_id.init_app(app)  # first: every later hook, refusal and log line sees the id
     metrics.init_app(app)  # before the rate limit, so refusals are timed too
     security.init_app(app)
     caching.init_app(app)
     languages.init_app(app)
-
-    app.extensions["policy_options"] = ServiceState(
-        api=api, engine=engine, sessions=sessions, models=ModelStore(sessions),
-        solver_settings=SolverSettings(time_limit_seconds=app.config["SOLVER_TIME_LIMIT_SECONDS"]),
-    )
     return app

@@ -59,6 +59,17 @@ def _read_input(name: str) -> bytes:
         raise input_error(f"cannot read {name}: {error.strerror or error}") from None
 
 
+def _accepted_text(document, what: str):
+    """`document` when its strings follow the service's text policy, else a CommandError naming each place."""
+    from service.platform.text_policy import refused_text
+
+    refused = refused_text(document)
+    if refused:
+        raise input_error(f"{what} holds text that is not accepted: "
+                           + "; ".join(f"{pointer or '/'}: {detail}" for pointer, detail in refused))
+    return document
+
+
 def _load_model(args):
     if args.model_file:
         import yaml
@@ -66,8 +77,8 @@ def _load_model(args):
         try:
             document = yaml.safe_load(_read_input(args.model_file))
         except yaml.YAMLError as error:
-            raise input_error(f"{args.model_file} is not YAML or JSON: {str(error).splitlines()[0]}") from None
-        return model_from_document(document)
+            raise input_error(f"{args.model_file} is not YAML or JSON: {' '.join(str(error).split())}") from None
+        return model_from_document(_accepted_text(document, args.model_file))
     model = builtin_models().get(args.model)
     if model is None:
         raise input_error(f"unknown model '{args.model}' (built-in: {', '.join(builtin_models())})")
@@ -147,7 +158,7 @@ def request_body(args, **flag_priorities) -> dict:
     for name in ("scenario", "k", "score_case"):
         if getattr(args, name, None) is not None:
             body[name] = getattr(args, name)
-    return body
+    return _accepted_text(body, "the request")
 
 
 def _settings(args):
@@ -338,6 +349,7 @@ def _write_brief(args) -> int:
             body[name] = getattr(args, name)
     if args.option:
         body["options"] = args.option
+    _accepted_text(body, "the request")
     robustness = dict(body.get("robustness", {}))
     for name in ("samples", "seed"):
         if getattr(args, name) is not None:

@@ -4,13 +4,16 @@ service package (its JSON logger is loaded from service/platform/logs.py by file
 
 import glob
 import importlib.util
+import ipaddress
 import os
 import shutil
 import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "sync"
+# Several workers share one count per client: in the app's database unless told otherwise (Redis, say).
+if workers > 1:
+    os.environ.setdefault("RATELIMIT_STORAGE_URI", "database://")
 # Above the solver's time limit, so a long solve ends as a 503, never as a killed worker.
 timeout = int(float(os.environ.get("SOLVER_TIME_LIMIT_SECONDS", "10")) + 20)
 graceful_timeout = 30
@@ -32,6 +35,8 @@ def _platform_module(name: str):
 
 # One JSON object per line: gunicorn's own messages, its access lines and the app's logs.
 logger_class = _platform_module("logs").GunicornJsonLogger
+# gunicorn's sync worker, whose own error responses (414, 431, 400, 500, timeout) are problem documents.
+worker_class = _platform_module("gunicorn_worker").ProblemSyncWorker
 
 # Prometheus in several processes (service/platform/metrics.py): every worker writes its values under
 # PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. The variable must be set before a worker
@@ -39,6 +44,24 @@ logger_class = _platform_module("logs").GunicornJsonLogger
 _OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if _OWN_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="policy-options-metrics-")
+
+
+def _beyond_loopback(address) -> bool:
+    if not isinstance(address, tuple):  # a Unix socket: local by nature
+        return False
+    host = address[0].strip("[]")
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: whatever it resolves to, others may reach it
+        return True
+
+
+def when_ready(server):
+    if not os.environ.get("API_KEYS") and any(_beyond_loopback(address) for address in server.cfg.address):
+        server.log.warning("Bound to %s with no API_KEYS: anyone who can reach it may add, replace and delete "
+                           "models and open workshops. Set API_KEYS (README \"API keys\").", server.cfg.bind)
 
 
 def on_starting(server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -33,9 +34,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh, empty PostgreSQL schema for one test, dropped afterwards.
+@contextlib.contextmanager
+def postgres_schema():
+    """A fresh, empty PostgreSQL schema, dropped afterwards; its URL.
 
     Gated on TEST_DATABASE_URL (set by .ci/run): a user's machine may have no PostgreSQL.
     """
@@ -47,10 +48,42 @@ def postgres_url():
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL schema for one test (skipped without TEST_DATABASE_URL)."""
+    with postgres_schema() as url:
+        yield url
+
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=DATABASES)
+def any_database_url(request, tmp_path):
+    """A fresh database for one test, once a SQLite file and once a PostgreSQL schema (skipped
+    without TEST_DATABASE_URL)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request, tmp_path_factory):
+    """One database for a whole test module, once on SQLite and once on PostgreSQL (skipped without
+    TEST_DATABASE_URL): for corpora whose cases share a workshop and compare tables."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module-db') / 'db.sqlite3'}"
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: never a browser download

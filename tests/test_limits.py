@@ -38,7 +38,8 @@ def test_the_readme_table_states_the_limits_in_force(app):
 
     rows = readme_limits()
     defaults = settings_from_environment()
-    assert rows["request body"] == (f"{defaults['MAX_CONTENT_LENGTH'] // 2**20} MiB (`MAX_BODY_BYTES`)", "413")
+    assert rows["request body, with `Content-Length` or chunked"] == (
+        f"{defaults['MAX_CONTENT_LENGTH'] // 2**20} MiB (`MAX_BODY_BYTES`)", "413")
     assert rows["JSON nesting"] == (f"{defaults['MAX_JSON_DEPTH']} levels (`MAX_JSON_DEPTH`)", "400")
     assert numbers(rows["criteria per model"][0]) == [validation.MAX_CRITERIA]
     assert numbers(rows["options per model"][0]) == [validation.MAX_OPTIONS]
@@ -52,6 +53,11 @@ def test_the_readme_table_states_the_limits_in_force(app):
     assert rows["solver time"] == ("`SOLVER_TIME_LIMIT_SECONDS`", "503 with `Retry-After`")
     assert rows["requests per client"] == (f"{defaults['RATE_LIMIT'].replace('/', ' per ')} (`RATE_LIMIT`)",
                                            "429 with `Retry-After`")
+    joining = rows["attempts to join a workshop per client"]
+    assert numbers(joining[0]) == [int(defaults["JOIN_RATE_LIMIT"].split("/")[0]),
+                                   int(defaults["FAILED_JOIN_RATE_LIMIT"].split("/")[0])]
+    assert "per minute" in joining[0] and defaults["JOIN_RATE_LIMIT"].endswith("/minute")
+    assert rows["text in a body"][1] == "422, a pointer to each place" and rows["text in a path segment"][1] == "404"
 
 
 def _error_details(response) -> list[str]:
@@ -94,7 +100,8 @@ def test_model_size_limits_refuse_with_422_stating_the_limit(client, collection,
     document[collection] = [dict(template, id=f"{collection}-{i}") for i in range(limit + 1)]
     refused = client.post("/api/v1/models", json=document)
     assert refused.status_code == 422
-    assert f"At most {limit} {collection} per model (limit)." in _error_details(refused)
+    detail = " besides the status quo" if collection == "options" else ""
+    assert f"At most {limit} {collection} per model{detail} (limit)." in _error_details(refused)
 
 
 def test_the_solver_time_limit_answers_503_with_retry_after_naming_the_limit(client, app, monkeypatch):

@@ -76,6 +76,7 @@ def gunicorn_logger():
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "_policy_options", False)]:
         root.removeHandler(handler)
+    logging.captureWarnings(False)  # the logger's setup turned it on for the process
 
 
 def test_gunicorns_access_line_is_json_with_the_request_fields(gunicorn_logger, capsys):
@@ -105,3 +106,20 @@ def test_gunicorns_error_log_and_the_apps_loggers_write_json(gunicorn_logger):
     entries = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(e["logger"], e["message"]) for e in entries] == [
         ("gunicorn.error", "Booting worker with pid: 7"), ("service.anything", "from the app")]
+
+
+def test_python_warnings_become_json_lines_with_control_characters_escaped(gunicorn_logger):
+    """A library's warning that quotes a user's text (a glyph a font lacks, say) is one JSON line,
+    not raw text with the user's control bytes on stderr."""
+    import warnings
+
+    stream = io.StringIO()
+    [ours] = [h for h in logging.getLogger().handlers if getattr(h, "_policy_options", False)]
+    ours.setStream(stream)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("Glyph 133 (\x85) missing from font: Bomb \x1b[31m maker", UserWarning, stacklevel=1)
+    [line] = stream.getvalue().splitlines()
+    assert line.isascii() and "\x1b" not in line
+    entry = json.loads(line)
+    assert entry["logger"] == "py.warnings" and "Glyph 133" in entry["message"] and "\x1b[31m" in entry["message"]

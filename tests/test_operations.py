@@ -129,12 +129,15 @@ def _read_gunicorn_conf(env: dict) -> dict:
         "import json, os, runpy, sys\n"
         "conf = runpy.run_path('service/gunicorn_conf.py')\n"
         "print(json.dumps({'workers': conf['workers'], 'timeout': conf['timeout'], 'preload_app': conf.get('preload_app', False),"
-        " 'worker_class': conf['worker_class'], 'logger_class': conf['logger_class'].__name__,"
+        " 'worker_class': conf['worker_class'].__name__, 'logger_class': conf['logger_class'].__name__,"
+        " 'sync': issubclass(conf['worker_class'], __import__('gunicorn.workers.sync').workers.sync.SyncWorker),"
+        " 'rate_limit_storage': os.environ.get('RATELIMIT_STORAGE_URI'),"
         " 'metrics_dir': os.environ.get('PROMETHEUS_MULTIPROC_DIR'),"
         " 'imported': sorted(m for m in ('service', 'numpy', 'highspy', 'pulp', 'sqlalchemy') if m in sys.modules)}))\n"
         "conf['on_exit'](None)\n"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "SOLVER_TIME_LIMIT_SECONDS", "PROMETHEUS_MULTIPROC_DIR")}
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("WEB_CONCURRENCY", "SOLVER_TIME_LIMIT_SECONDS", "PROMETHEUS_MULTIPROC_DIR", "RATELIMIT_STORAGE_URI")}
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -145,7 +148,10 @@ def test_gunicorn_takes_workers_from_the_environment_and_outwaits_the_solver():
     tuned = _read_gunicorn_conf({"WEB_CONCURRENCY": "5", "SOLVER_TIME_LIMIT_SECONDS": "45"})
     assert default["workers"] == 2 and tuned["workers"] == 5
     assert default["timeout"] > 10 and tuned["timeout"] > 45
-    assert default["preload_app"] is False and default["worker_class"] == "sync"
+    assert default["preload_app"] is False and default["worker_class"] == "ProblemSyncWorker" and default["sync"]
+    # Several workers share their rate-limit counts through the database unless told otherwise.
+    assert default["rate_limit_storage"] == tuned["rate_limit_storage"] == "database://"
+    assert _read_gunicorn_conf({"WEB_CONCURRENCY": "1"})["rate_limit_storage"] is None
     assert default["logger_class"] == "GunicornJsonLogger"
     assert default["metrics_dir"]  # set before any worker imports prometheus_client
     # The master never imports the service: numpy's and HiGHS's threads must start in the workers.
@@ -184,7 +190,7 @@ def _compose(env: dict) -> subprocess.CompletedProcess:
 
 
 def test_docker_compose_file_is_valid_and_wires_the_services():
-    done = _compose({"POSTGRES_PASSWORD": "not-a-real-secret"})
+    done = _compose({"POSTGRES_PASSWORD": "not-a-real-secret", "API_KEYS": "not-a-real-key-either"})
     assert done.returncode == 0, done.stderr
     services = yaml.safe_load(done.stdout)["services"]
     api = services["api"]
@@ -195,8 +201,11 @@ def test_docker_compose_file_is_valid_and_wires_the_services():
     assert api["environment"]["RATELIMIT_STORAGE_URI"].startswith("redis://redis:")
     assert "redis" in services and api["depends_on"]["redis"]["condition"] == "service_healthy"
     assert "not-a-real-secret" in api["environment"]["DATABASE_URL"]
+    assert api["environment"]["API_KEYS"] == "not-a-real-key-either"  # from the environment, never a literal
 
 
-def test_docker_compose_refuses_to_run_without_a_database_password():
-    done = _compose({})
+def test_docker_compose_refuses_to_run_without_a_database_password_or_api_keys():
+    done = _compose({"API_KEYS": "not-a-real-key-either"})
     assert done.returncode != 0 and "POSTGRES_PASSWORD" in done.stderr
+    done = _compose({"POSTGRES_PASSWORD": "not-a-real-secret"})
+    assert done.returncode != 0 and "API_KEYS" in done.stderr

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from service import create_app
-from service.platform.security import CONTENT_SECURITY_POLICY
+from service.platform.headers import CONTENT_SECURITY_POLICY
 
 MODEL_PATH = "/api/v1/models/minusma-2017"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}

@@ -5,6 +5,7 @@ through two app instances sharing one database."""
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,12 +22,9 @@ MODEL = "minusma-2017"
 CRITERIA = builtin_models()[MODEL].criterion_ids
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    """A fresh database URL: a SQLite file, or a fresh PostgreSQL schema (skipped without TEST_DATABASE_URL)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workshops.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+@pytest.fixture
+def database(any_database_url):
+    return any_database_url
 
 
 @pytest.fixture
@@ -242,13 +240,38 @@ def test_concurrent_submissions_through_two_apps_are_all_stored_once(apps, datab
     finally:
         engine.dispose()
     assert len(rows) == 100
-    comments = sorted(row.priorities.split('"comment": "')[1].split('"')[0] for row in rows)
+    comments = sorted(json.loads(row.priorities)["comment"] for row in rows)
     assert comments == sorted(f"job-{n}" for n in range(100))  # each once, none lost
     for person in people:
         mine = [row for row in rows if row.participant_id == person["participant_id"]]
         assert sorted(row.version for row in mine) == [1, 2, 3, 4]
         assert [row.version for row in mine if row.is_current] == [4]
     print(f"\n[{database.split(':')[0]}] 100 concurrent submissions through 2 apps: 100 stored once in {elapsed:.2f} s")
+
+
+def test_concurrent_round_openings_are_serialized_on_both_databases(apps, database):
+    """24 facilitators' clicks at once, through two apps: 24 rounds opened, one after the other,
+    each closed when the next opened (its closing time read under the lock)."""
+    client = apps[0].test_client()
+    workshop = open_workshop(client)
+    facilitator = bearer(workshop["facilitator_token"])
+    barrier = threading.Barrier(12)
+
+    def open_round(n):
+        if n < 12:
+            barrier.wait()
+        return apps[n % 2].test_client().post(f"/api/v1/workshops/{workshop['id']}/rounds", headers=facilitator)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(open_round, range(24)))
+    assert [a.status_code for a in answers] == [201] * 24, [a.json for a in answers if a.status_code != 201][:2]
+    assert sorted(a.json["round"] for a in answers) == list(range(2, 26))
+    rounds = client.get(f"/api/v1/workshops/{workshop['id']}", headers=facilitator).json["rounds"]
+    assert [r["number"] for r in rounds] == list(range(1, 26))
+    for earlier, later in zip(rounds, rounds[1:]):
+        assert earlier["closed_at"] == later["opened_at"]
+        assert earlier["opened_at"] <= later["opened_at"]
+    assert rounds[-1]["closed_at"] is None
 
 
 def test_concurrent_writers_with_the_same_if_match_only_one_wins(apps):

@@ -7,8 +7,8 @@ from http import HTTPStatus
 
 from flask_smorest import Blueprint as _SmorestBlueprint
 
+from service.platform.api_keys import requires_write_access
 from service.platform.jsonbody import StrictJSONParser
-
 
 class Blueprint(_SmorestBlueprint):
     """flask-smorest blueprint whose JSON bodies are parsed strictly (DESIGN.md §7)."""
@@ -16,8 +16,8 @@ class Blueprint(_SmorestBlueprint):
     ARGUMENTS_PARSER = StrictJSONParser()
 
 
-# The scheme of every token sent as `Authorization: Bearer <token>`: workshop tokens now, and any
-# other bearer credential the service comes to accept.
+# The one security scheme of the document: API keys and workshop tokens both travel as
+# `Authorization: Bearer <token>`.
 BEARER_SCHEME = "bearerAuth"
 RATE_LIMITED_RESPONSE = 429
 # Every operation's `default` response: any error it does not list (a 500, a 405) is a problem document too.
@@ -125,13 +125,31 @@ def problem_responses(*statuses: int):
     return decorate
 
 
-def operation(operation_id: str, *, bearer: bool = False, headers: tuple[str, ...] = ()):
+def operation(operation_id: str, *, bearer: bool = False, write_scope: str | None = None,
+              headers: tuple[str, ...] = ()):
     """Document an operation's stable `operationId`, the token it needs and the named header
-    parameters (`PARAMETERS`) it reads (DESIGN.md §8.4)."""
-    doc = {"operationId": operation_id, "security": [{BEARER_SCHEME: []}] if bearer else []}
+    parameters (`PARAMETERS`) it reads (DESIGN.md §8.4).
+
+    `write_scope`: a write that needs an API key with that scope when API_KEYS is set
+    (service/platform/api_keys.py), checked before the body is read; declared as an optional
+    bearer token (open when no keys are configured) with its 401 and 403.
+    """
+    if write_scope is not None:
+        security = [{BEARER_SCHEME: []}, {}]
+    else:
+        security = [{BEARER_SCHEME: []}] if bearer else []
+    doc = {"operationId": operation_id, "security": security}
     if headers:
         doc["parameters"] = list(headers)
-    return _DOC_BLUEPRINT.doc(**doc)
+
+    def decorate(view):
+        view = _DOC_BLUEPRINT.doc(**doc)(view)
+        if write_scope is not None:
+            view = requires_write_access(write_scope)(view)
+            view = problem_responses(401, 403)(view)
+        return view
+
+    return decorate
 
 
 def not_modified_response(view):

@@ -4,6 +4,11 @@ Tokens travel as `Authorization: Bearer <token>` (DESIGN.md §8.4): no token, or
 belongs to no one, is 401; a token of someone not allowed the action (another participant,
 or a member of another workshop) is 403. A join code lets a person join, and nothing more.
 Every response here is `Cache-Control: no-store` (service/platform/caching.py).
+
+Privacy of results (DESIGN.md §8.3): release applies to a round and can be withdrawn; a participant
+reads released rounds only, and receives the group view and their own position, other participants'
+names and weights only when the facilitator opened the results. In an anonymous workshop no name
+leaves the server: participants are "Participant 1…n" in the order they joined, for everyone.
 """
 
 from __future__ import annotations
@@ -13,20 +18,22 @@ import hashlib
 from flask import current_app, request, url_for
 from flask.views import MethodView
 
-from models.loader import constraint_from_fields
+from models.loader import builtin_models, constraint_from_fields
 from models.validation import Problem
 from service.api import Blueprint, not_modified_response, operation, problem_responses
 from service.api.conditional import conditional_json
 from service.api.idempotency import IdempotentCreation
 from service.engine.errors import RequestInvalid
 from service.platform.errors import ApiProblem
-from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch, ParticipantLimitReached,
+from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch, ModelGone, ParticipantLimitReached,
                                                 ParticipantNotFound, PreconditionFailed, PreconditionRequired,
-                                                SubmissionRecord, WorkshopNotFound, WorkshopRecord, WorkshopStore)
+                                                RoundNotFound, SettingsRefused, SubmissionRecord, WorkshopNotFound,
+                                                WorkshopRecord, WorkshopStore, anonymous_label)
 from service.schemas import examples
-from service.schemas.workshops import (JoinedSchema, JoinSchema, ParticipantStatusSchema, ResultsQuerySchema,
-                                       ResultsSchema, RoundOpenedSchema, RoundSchema, SubmissionInputSchema,
-                                       SubmissionSchema, WorkshopCreatedSchema, WorkshopCreateSchema,
+from service.schemas.workshops import (JoinedSchema, JoinSchema, ParticipantStatusSchema, ReleaseSchema,
+                                       ResultsQuerySchema, ResultsSchema, RoundOpenedSchema, RoundOpenSchema,
+                                       RoundSchema, SubmissionInputSchema, SubmissionSchema, WithdrawQuerySchema,
+                                       WorkshopCreatedSchema, WorkshopCreateSchema, WorkshopSettingsSchema,
                                        WorkshopViewSchema)
 
 blp = Blueprint("workshops", __name__, url_prefix="/api/v1/workshops",
@@ -100,7 +107,7 @@ def creation_scope(name: str) -> str:
 
 @blp.route("")
 class Workshops(MethodView):
-    @operation("createWorkshop", headers=("IdempotencyKey",))
+    @operation("createWorkshop", write_scope="workshops", headers=("IdempotencyKey",))
     @blp.arguments(WorkshopCreateSchema, example=examples.WORKSHOP_CREATE)
     @blp.response(201, WorkshopCreatedSchema, headers={"Location": "Location", "Cache-Control": "Cache-Control",
                                                       "Idempotent-Replayed": "Idempotent-Replayed"})
@@ -135,8 +142,15 @@ class Workshops(MethodView):
                         "dashboard_page": url_for("pages.dashboard_page", workshop_id=workshop.id)}
                 creation.respond(session, 201, body, {"Location": url_for("workshops.Workshop", workshop_id=workshop.id)})
 
-            workshop_store().create(title=fields["title"], model_id=model.id, model_version=model.version,
-                                    scenario=scenario, constraints=[c.to_document() for c in constraints], also=respond)
+            try:
+                workshop_store().create(
+                    title=fields["title"], model_id=model.id, model_version=model.version, scenario=scenario,
+                    constraints=[c.to_document() for c in constraints], anonymous=fields["anonymous"],
+                    open_results=fields["open_results"], language=fields["language"],
+                    instructions=fields.get("instructions"), model_is_stored=model.id not in builtin_models(),
+                    also=respond)
+            except ModelGone:
+                raise RequestInvalid([Problem("/model_id", f"No model with id '{fields['model_id']}'.")]) from None
 
         return creation.run(create)
 
@@ -156,24 +170,60 @@ class Workshop(MethodView):
         workshop, role = authorized(workshop_id, lambda role: True)
         return workshop_view(workshop, role)
 
+    @operation("updateWorkshop", bearer=True)
+    @blp.arguments(WorkshopSettingsSchema, example=examples.WORKSHOP_SETTINGS)
+    @blp.response(200, WorkshopViewSchema)
+    @problem_responses(400, 401, 403, 404, 409, 413, 415, 422)
+    def patch(self, fields, workshop_id):
+        """Change the workshop's settings (facilitator).
+
+        Any of title, anonymous, open_results, language and the current round's instructions. 409 when
+        turning anonymity off after someone joined, or opening the results of an anonymous workshop.
+        """
+        _, role = authorized(workshop_id, facilitator_only)
+        try:
+            workshop = workshop_store().update_settings(workshop_id, fields)
+        except SettingsRefused as error:
+            raise ApiProblem(409, str(error), slug="settings-conflict",
+                             errors=[{"pointer": error.pointer, "detail": str(error)}]) from None
+        return workshop_view(workshop, role)
+
+
+def display_names(workshop: WorkshopRecord, participants) -> dict[str, str]:
+    """participant id -> the name shown for them: "Participant k" (in the order they joined) when anonymous."""
+    if workshop.anonymous:
+        return {p.id: anonymous_label(position) for position, p in enumerate(participants, start=1)}
+    return {p.id: p.display_name for p in participants}
+
 
 def workshop_view(workshop: WorkshopRecord, role: str) -> dict:
     store = workshop_store()
     view = {"id": workshop.id, "title": workshop.title, "role": "facilitator" if role == FACILITATOR else "participant",
             "model": {"id": workshop.model_id, "version": workshop.model_version}, "scenario": workshop.scenario,
             "constraints": workshop.constraints, "round": workshop.current_round,
-            "results_released": workshop.results_released}
+            "results_released": workshop.released(workshop.current_round),
+            "released_rounds": list(workshop.released_rounds), "anonymous": workshop.anonymous,
+            "open_results": workshop.open_results, "language": workshop.language,
+            "instructions": workshop.instructions}
+    participants = store.participants(workshop.id)
+    names = display_names(workshop, participants)
+    # A perspective ("speaks for the ministry") can name someone as surely as a name.
+    perspective = (lambda p: None) if workshop.anonymous else (lambda p: p.perspective)
     if role == FACILITATOR:
         submitted = {s.participant_id for s in store.current_submissions(workshop.id, workshop.current_round)}
+        audit = store.audit_trail(workshop.id)
+        if workshop.anonymous:
+            for event in audit:
+                event["detail"].pop("display_name", None)  # written by joins before names left the trail
         view.update(
             join_code=workshop.join_code,
-            participants=[{"participant_id": p.id, "display_name": p.display_name, "perspective": p.perspective,
+            participants=[{"participant_id": p.id, "display_name": names[p.id], "perspective": perspective(p),
                            "joined_at": p.joined_at, "submitted_this_round": p.id in submitted,
-                           "versions": p.submission_count} for p in store.participants(workshop.id)],
-            rounds=store.rounds(workshop.id), audit=store.audit_trail(workshop.id))
+                           "versions": p.submission_count} for p in participants],
+            rounds=store.rounds(workshop.id), audit=audit)
     else:
-        me = store.participant(workshop.id, role)
-        view.update(me={"participant_id": me.id, "display_name": me.display_name, "perspective": me.perspective},
+        me = next(p for p in participants if p.id == role)
+        view.update(me={"participant_id": me.id, "display_name": names[me.id], "perspective": perspective(me)},
                     submission=submission_document(store.current_submission(workshop.id, role, workshop.current_round)),
                     previous_submission=submission_document(store.latest_submission(workshop.id, role)))
     return view
@@ -307,13 +357,14 @@ class ParticipantSubmission(MethodView):
 @blp.route("/<workshop_id>/rounds")
 class Rounds(MethodView):
     @operation("openRound", bearer=True, headers=("IdempotencyKey",))
+    @blp.arguments(RoundOpenSchema, required=False, example=examples.ROUND_OPEN)
     @blp.response(201, RoundOpenedSchema, headers={"Location": "Location", "Idempotent-Replayed": "Idempotent-Replayed"})
-    @problem_responses(400, 401, 403, 404, 422)
-    def post(self, workshop_id):
-        """Close the current round (its submissions are frozen) and open the next (facilitator).
+    @problem_responses(400, 401, 403, 404, 413, 415, 422)
+    def post(self, fields, workshop_id):
+        """Close the current round (its submissions are frozen) and open the next, unreleased (facilitator).
 
-        With an Idempotency-Key, a retry gets the first response and opens no further round.
-        Location is the new round (getRound).
+        The body, optional, gives the new round's instructions. With an Idempotency-Key, a retry gets
+        the first response and opens no further round. Location is the new round (getRound).
         """
         authorized(workshop_id, facilitator_only)
         creation = IdempotentCreation(f"workshops/{workshop_id}/rounds")
@@ -322,7 +373,8 @@ class Rounds(MethodView):
             creation.respond(session, 201, {"round": new_round, "closed": new_round - 1},
                              {"Location": url_for("workshops.Round", workshop_id=workshop_id, number=new_round)})
 
-        return creation.run(lambda: workshop_store().open_next_round(workshop_id, also=respond))
+        return creation.run(lambda: workshop_store().open_next_round(workshop_id, fields.get("instructions"),
+                                                                     also=respond))
 
 
 @blp.route("/<workshop_id>/rounds/<int:number>")
@@ -345,16 +397,37 @@ class Round(MethodView):
 @blp.route("/<workshop_id>/release")
 class Release(MethodView):
     @operation("releaseResults", bearer=True)
+    @blp.arguments(ReleaseSchema, required=False, example=examples.RELEASE)
     @blp.response(200, WorkshopViewSchema)
-    @problem_responses(401, 403, 404)
-    def post(self, workshop_id):
-        """Let participants see the results (facilitator).
+    @problem_responses(400, 401, 403, 404, 413, 415, 422)
+    def post(self, fields, workshop_id):
+        """Let participants read a round's results (facilitator).
 
-        Answers with the workshop as getWorkshop shows it to the facilitator.
+        `{"round": N}`, or the current round when the body is left out. Each round is released on its
+        own; a new round starts unreleased. Answers with the workshop as getWorkshop shows it to the
+        facilitator.
         """
-        workshop, role = authorized(workshop_id, facilitator_only)
-        workshop_store().release_results(workshop_id)
-        return workshop_view(workshop_store().get(workshop_id), role)
+        return _set_release(workshop_id, fields.get("round"), released=True)
+
+    @operation("withdrawRelease", bearer=True)
+    @blp.arguments(WithdrawQuerySchema, location="query")
+    @blp.response(200, WorkshopViewSchema)
+    @problem_responses(401, 403, 404, 422)
+    def delete(self, query, workshop_id):
+        """Withdraw a round's release (facilitator).
+
+        `?round=N`, the current round when left out. Participants can no longer read that round's results.
+        """
+        return _set_release(workshop_id, query.get("round"), released=False)
+
+
+def _set_release(workshop_id: str, round_number: int | None, released: bool) -> dict:
+    _, role = authorized(workshop_id, facilitator_only)
+    try:
+        workshop_store().set_release(workshop_id, round_number, released)
+    except RoundNotFound as error:
+        raise ApiProblem(404, str(error), slug="round-not-found") from None
+    return workshop_view(workshop_store().get(workshop_id), role)
 
 
 @blp.route("/<workshop_id>/results")
@@ -367,43 +440,67 @@ class Results(MethodView):
     @not_modified_response
     @problem_responses(401, 403, 404, 422, 503)
     def get(self, query, workshop_id):
-        """Each participant's ranking, the group ranking, consensus, contested criteria and the compromise.
+        """Each participant's ranking, the group ranking (mean weights and Borda), consensus (Kendall's W),
+        the most contested criteria, the compromise that minimizes the largest regret, and what changed
+        since the previous round.
 
-        The group ranking is by mean weights and by Borda count, consensus is Kendall's W, the
-        compromise minimizes the largest regret, and `changes` says what changed since the previous
-        round. Participants see it only once the facilitator has released it (403 before). The ETag
+        The facilitator reads any round (the current one by default). A participant reads released rounds
+        only (the latest released by default; 403 while none is), and receives the group view and their
+        own position: other participants' names, weights and regrets only when the workshop's results are
+        open. `changes` compare with the previous round only when the reader may read that round too. The ETag
         is a hash of the body: send it in If-None-Match to get 304 while nothing changed.
         """
-        workshop, role = authorized(workshop_id, lambda role: role == FACILITATOR or workshop_released(workshop_id))
-        round_number = query.get("round", workshop.current_round)
+        workshop, role = authorized(workshop_id, lambda role: True)
+        participant = None if role == FACILITATOR else role
+        round_number = query.get("round", workshop.current_round if participant is None else workshop.latest_released_round)
+        if round_number is None:
+            raise ApiProblem(403, "The facilitator has not released any round's results yet.", slug="results-not-released")
         if round_number > workshop.current_round:
             raise ApiProblem(404, f"Round {round_number} has not opened (the current round is {workshop.current_round}).",
                              slug="round-not-found")
+        if participant is not None and not workshop.released(round_number):
+            raise ApiProblem(403, f"The results of round {round_number} are not released.", slug="results-not-released")
         current = round_results(workshop, round_number)
         changes = None
-        if round_number > 1:
+        if round_number > 1 and (participant is None or workshop.released(round_number - 1)):
             previous = round_results(workshop, round_number - 1)
             from service.engine.group import round_changes
 
             changes = {"previous_round": round_number - 1, **round_changes(previous, current)}
         model = _model_of(workshop)
-        return conditional_json({"round": round_number, "model": {"id": model.id, "version": model.version},
-                                 **current, "changes": changes})
+        results = {"round": round_number, "released": workshop.released(round_number),
+                   "model": {"id": model.id, "version": model.version}, **current, "changes": changes}
+        if participant is not None and not workshop.open_results:
+            results = own_position_only(results, participant)
+        return conditional_json(results)
 
 
-def workshop_released(workshop_id: str) -> bool:
-    workshop = workshop_store().get(workshop_id)
-    return workshop is not None and workshop.results_released
+def own_position_only(results: dict, participant_id: str) -> dict:
+    """What a participant of a workshop without open results receives: the group view (group ranking,
+    consensus, contested criteria, the compromise and its largest regret) and their own entries;
+    nothing of any other participant, not even their ids."""
+    mine = lambda ids: [pid for pid in ids if pid == participant_id]  # noqa: E731
+    results = dict(results, participants=[p for p in results["participants"] if p["participant_id"] == participant_id])
+    if results["compromise"] is not None:
+        regrets = results["compromise"]["regrets"]
+        results["compromise"] = dict(results["compromise"],
+                                     regrets={pid: regret for pid, regret in regrets.items() if pid == participant_id})
+    if results["changes"] is not None:
+        changes = results["changes"]
+        results["changes"] = dict(changes, participants=[p for p in changes["participants"] if p["participant_id"] == participant_id],
+                                  new_participants=mine(changes["new_participants"]),
+                                  missing_participants=mine(changes["missing_participants"]))
+    return results
 
 
 def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
-    """`group_results` over the current submissions of one round."""
+    """`group_results` over the current submissions of one round (names as the workshop shows them)."""
     from service.engine.group import (ParticipantPriorities, checked_effect_overrides, group_results,
                                       starting_overrides)
 
     store = workshop_store()
     model = _model_of(workshop)
-    names = {p.id: p.display_name for p in store.participants(workshop.id)}
+    names = display_names(workshop, store.participants(workshop.id))
     participants = []
     for record in store.current_submissions(workshop.id, round_number):
         profile = record.priorities.get("profile")

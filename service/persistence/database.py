@@ -14,8 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL mode, a busy timeout and its folder created."""
+def make_engine(url: str, *, durable: bool = True) -> Engine:
+    """An engine for `url`; SQLite gets WAL mode, a busy timeout and its folder created.
+
+    `durable=False` is for data a crash may lose (rate-limit counters): commits do not wait for
+    the disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit off).
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
@@ -26,14 +30,23 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(connection, _record):
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; durable on commit
-            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if not durable:
+        @event.listens_for(engine, "connect")
+        def _no_commit_wait(connection, _record):
+            cursor = connection.cursor()
+            cursor.execute("SET synchronous_commit TO OFF")
+            cursor.close()
+            connection.commit()
+
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

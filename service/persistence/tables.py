@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, DateTime, Double, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -15,6 +16,11 @@ def utc_now() -> datetime:
 def as_utc(moment: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; every stored moment is UTC.
     return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def stored_json(value) -> str:
+    """JSON as stored: compact UTF-8 text (an emoji is four bytes, not the twelve of `\\ud83d\\udca3`)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Base(DeclarativeBase):
@@ -29,6 +35,7 @@ class StoredModel(Base):
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     version: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)  # the source record as JSON: the model list reads no document
     document: Mapped[str] = mapped_column(Text)  # the validated model document as JSON
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
@@ -51,7 +58,11 @@ class Workshop(Base):
     join_code: Mapped[str] = mapped_column(String(32), unique=True)
     facilitator_token_sha256: Mapped[str] = mapped_column(String(64), index=True)
     current_round: Mapped[int] = mapped_column(Integer, default=1)
-    results_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Settings (DESIGN.md §8.3): names never leave the server when anonymous; participants read
+    # each other's names and weights only when the facilitator opens the results.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_results: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")
     # Kept in the row so the participant limit is enforced by one atomic UPDATE.
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
@@ -79,6 +90,9 @@ class WorkshopRound(Base):
     number: Mapped[int] = mapped_column(Integer)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Release applies to a round and can be withdrawn (DESIGN.md §8.3): null while unreleased.
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Submission(Base):
@@ -133,3 +147,14 @@ class IdempotencyRecord(Base):
     status: Mapped[int] = mapped_column(Integer)
     response: Mapped[str] = mapped_column(Text)  # {"body": ..., "headers": {...}} as JSON, AES-GCM encrypted, base64
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+
+
+class RateLimitCounter(Base):
+    """A fixed-window request count shared by every process of a deployment (service/platform/rate_limit_storage.py;
+    a SQLite file database keeps this table in a file of its own beside it)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Double, index=True)  # seconds since the epoch

@@ -20,7 +20,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.persistence.tables import AuditEvent, Participant, Submission, Workshop, WorkshopRound, as_utc, utc_now
+from service.persistence.tables import (AuditEvent, Participant, StoredModel, Submission, Workshop, WorkshopRound,
+                                       as_utc, stored_json, utc_now)
 
 # A refusal names this limit: one workshop is a meeting, not a survey of thousands.
 MAX_PARTICIPANTS_PER_WORKSHOP = 500
@@ -32,6 +33,24 @@ JOIN_CODE_LENGTH = 10
 
 class WorkshopNotFound(Exception):
     pass
+
+
+class RoundNotFound(Exception):
+    def __init__(self, round_number: int, current_round: int):
+        self.round_number, self.current_round = round_number, current_round
+        super().__init__(f"Round {round_number} has not opened (the current round is {current_round}).")
+
+
+class ModelGone(Exception):
+    """The model a workshop was being opened on was deleted meanwhile."""
+
+
+class SettingsRefused(Exception):
+    """A settings change that would break a promise made to participants (`pointer` names the setting)."""
+
+    def __init__(self, pointer: str, detail: str):
+        self.pointer = pointer
+        super().__init__(detail)
 
 
 class ParticipantNotFound(Exception):
@@ -87,9 +106,20 @@ class WorkshopRecord:
     constraints: list[dict]
     join_code: str
     current_round: int
-    results_released: bool
     participant_count: int
     created_at: datetime
+    anonymous: bool
+    open_results: bool
+    language: str
+    released_rounds: tuple[int, ...]
+    instructions: str | None  # the current round's
+
+    def released(self, round_number: int) -> bool:
+        return round_number in self.released_rounds
+
+    @property
+    def latest_released_round(self) -> int | None:
+        return max(self.released_rounds, default=None)
 
 
 @dataclass(frozen=True)
@@ -120,9 +150,14 @@ def submission_etag(round_number: int, version: int) -> str:
     return f'"r{round_number}v{version}"'
 
 
-def _workshop_record(row: Workshop) -> WorkshopRecord:
-    return WorkshopRecord(row.id, row.title, row.model_id, row.model_version, row.scenario, json.loads(row.constraints),
-                          row.join_code, row.current_round, row.results_released, row.participant_count, as_utc(row.created_at))
+def _workshop_record(session: Session, row: Workshop) -> WorkshopRecord:
+    rounds = session.execute(select(WorkshopRound.number, WorkshopRound.released_at, WorkshopRound.instructions)
+                             .where(WorkshopRound.workshop_id == row.id)).all()
+    return WorkshopRecord(
+        row.id, row.title, row.model_id, row.model_version, row.scenario, json.loads(row.constraints), row.join_code,
+        row.current_round, row.participant_count, as_utc(row.created_at), row.anonymous, row.open_results, row.language,
+        released_rounds=tuple(sorted(number for number, released_at, _ in rounds if released_at is not None)),
+        instructions=next((text for number, _, text in rounds if number == row.current_round), None))
 
 
 def _participant_record(row: Participant) -> ParticipantRecord:
@@ -135,7 +170,12 @@ def _submission_record(row: Submission) -> SubmissionRecord:
 
 
 def _audit(session: Session, workshop_id: str, actor: str, action: str, **detail) -> None:
-    session.add(AuditEvent(workshop_id=workshop_id, actor=actor, action=action, detail=json.dumps(detail), at=utc_now()))
+    session.add(AuditEvent(workshop_id=workshop_id, actor=actor, action=action, detail=stored_json(detail), at=utc_now()))
+
+
+def anonymous_label(position: int) -> str:
+    """How participant number `position` (1-based, in the order they joined) appears in an anonymous workshop."""
+    return f"Participant {position}"
 
 
 class WorkshopStore:
@@ -145,35 +185,74 @@ class WorkshopStore:
     # -- workshops ------------------------------------------------------------------------------
 
     def create(self, *, title: str, model_id: str, model_version: str, scenario: str | None,
-               constraints: list[dict], also: InTransaction | None = None) -> tuple[WorkshopRecord, str]:
+               constraints: list[dict], anonymous: bool = False, open_results: bool = False, language: str = "en",
+               instructions: str | None = None, model_is_stored: bool = False,
+               also: InTransaction | None = None) -> tuple[WorkshopRecord, str]:
         """Store a new workshop with round 1 open; return it and the facilitator token (shown once).
+
+        For a model added through the API (`model_is_stored`), its row is read under a shared lock
+        after the workshop is written, so a concurrent delete either waits and then sees this workshop,
+        or has already gone and this raises ModelGone (service/persistence/model_store.py).
 
         `also(session, workshop, token)` runs in the same transaction.
         """
         token = new_token()
-        row = Workshop(id=uuid.uuid4().hex, title=title, model_id=model_id, model_version=model_version,
-                       scenario=scenario, constraints=json.dumps(constraints),
-                       join_code="".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH)),
-                       facilitator_token_sha256=token_digest(token), current_round=1, results_released=False,
-                       participant_count=0, created_at=utc_now())
         with self.sessions.begin() as session:
+            row = Workshop(id=uuid.uuid4().hex, title=title, model_id=model_id, model_version=model_version,
+                           scenario=scenario, constraints=stored_json(constraints),
+                           join_code="".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH)),
+                           facilitator_token_sha256=token_digest(token), current_round=1, participant_count=0,
+                           created_at=utc_now(), anonymous=anonymous, open_results=open_results, language=language)
             session.add(row)
             session.flush()  # the workshop row first: the rows below refer to it
-            session.add(WorkshopRound(workshop_id=row.id, number=1, opened_at=utc_now()))
+            if model_is_stored and session.scalar(select(StoredModel.id).where(StoredModel.id == model_id)
+                                                  .with_for_update(read=True)) is None:
+                raise ModelGone(model_id)
+            session.add(WorkshopRound(workshop_id=row.id, number=1, opened_at=utc_now(), instructions=instructions))
             _audit(session, row.id, FACILITATOR, "workshop.created", model=model_id, scenario=scenario)
+            session.flush()
+            record = _workshop_record(session, row)
             if also is not None:
-                also(session, _workshop_record(row), token)
-        return _workshop_record(row), token
+                also(session, record, token)
+            return record, token
 
     def get(self, workshop_id: str) -> WorkshopRecord | None:
         with self.sessions() as session:
             row = session.get(Workshop, workshop_id)
-            return _workshop_record(row) if row else None
+            return _workshop_record(session, row) if row else None
 
     def by_join_code(self, join_code: str) -> WorkshopRecord | None:
         with self.sessions() as session:
             row = session.scalars(select(Workshop).where(Workshop.join_code == join_code)).one_or_none()
-            return _workshop_record(row) if row else None
+            return _workshop_record(session, row) if row else None
+
+    def update_settings(self, workshop_id: str, changes: dict) -> WorkshopRecord:
+        """Change `title`, `anonymous`, `open_results`, `language` or the current round's `instructions`.
+
+        A workshop made anonymous stays so once someone has joined (they joined on that promise),
+        and an anonymous workshop never opens its results: both raise SettingsRefused.
+        """
+        with self.sessions.begin() as session:
+            row = session.scalars(select(Workshop).where(Workshop.id == workshop_id).with_for_update()).one_or_none()
+            if row is None:
+                raise WorkshopNotFound(workshop_id)
+            if row.anonymous and changes.get("anonymous") is False and row.participant_count:
+                raise SettingsRefused("/anonymous", "The workshop was anonymous when participants joined: "
+                                                    "it stays anonymous.")
+            anonymous = changes.get("anonymous", row.anonymous)
+            if anonymous and changes.get("open_results", row.open_results):
+                raise SettingsRefused("/open_results", "An anonymous workshop never shows participants "
+                                                       "each other's names or weights.")
+            for name in ("title", "anonymous", "open_results", "language"):
+                if name in changes:
+                    setattr(row, name, changes[name])
+            if "instructions" in changes:
+                session.execute(update(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id,
+                                                            WorkshopRound.number == row.current_round)
+                                .values(instructions=changes["instructions"]))
+            _audit(session, workshop_id, FACILITATOR, "workshop.updated", settings=sorted(changes))
+            session.flush()
+            return _workshop_record(session, row)
 
     def token_known(self, token: str) -> bool:
         """Whether the token belongs to anyone: a facilitator or participant of any workshop."""
@@ -196,38 +275,54 @@ class WorkshopStore:
                     return participant_id
         return None
 
-    def open_next_round(self, workshop_id: str, also: InTransaction | None = None) -> int:
+    def open_next_round(self, workshop_id: str, instructions: str | None = None,
+                        also: InTransaction | None = None) -> int:
         """Close the current round (its submissions are frozen: only the current round takes
-        submissions) and open the next; return the new round's number.
+        submissions) and open the next, unreleased; return the new round's number.
+
+        The increment is the transaction's first statement, so it takes the workshop's row (PostgreSQL)
+        or the database's write lock (SQLite) before anything is read: concurrent calls open one round
+        each, in turn, on both databases. The closing time is read once the lock is held.
 
         `also(session, new_round_number)` runs in the same transaction.
         """
         with self.sessions.begin() as session:
-            workshop = session.scalars(select(Workshop).where(Workshop.id == workshop_id).with_for_update()).one_or_none()
-            if workshop is None:
+            new_round = session.scalar(update(Workshop).where(Workshop.id == workshop_id)
+                                       .values(current_round=Workshop.current_round + 1)
+                                       .returning(Workshop.current_round))
+            if new_round is None:
                 raise WorkshopNotFound(workshop_id)
             now = utc_now()
             session.execute(update(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id,
-                                                        WorkshopRound.number == workshop.current_round)
+                                                        WorkshopRound.number == new_round - 1)
                             .values(closed_at=now))
-            workshop.current_round += 1
-            session.add(WorkshopRound(workshop_id=workshop_id, number=workshop.current_round, opened_at=now))
-            _audit(session, workshop_id, FACILITATOR, "round.opened", round=workshop.current_round)
+            session.add(WorkshopRound(workshop_id=workshop_id, number=new_round, opened_at=now, instructions=instructions))
+            _audit(session, workshop_id, FACILITATOR, "round.opened", round=new_round)
             if also is not None:
-                also(session, workshop.current_round)
-            return workshop.current_round
+                also(session, new_round)
+            return new_round
 
-    def release_results(self, workshop_id: str) -> None:
+    def set_release(self, workshop_id: str, round_number: int | None, released: bool) -> int:
+        """Release a round's results to the participants, or withdraw them; the current round when
+        `round_number` is None. Return the round's number; raise WorkshopNotFound or RoundNotFound."""
         with self.sessions.begin() as session:
-            changed = session.execute(update(Workshop).where(Workshop.id == workshop_id)
-                                      .values(results_released=True)).rowcount
-            if not changed:
+            current = session.scalar(select(Workshop.current_round).where(Workshop.id == workshop_id))
+            if current is None:
                 raise WorkshopNotFound(workshop_id)
-            _audit(session, workshop_id, FACILITATOR, "results.released")
+            number = current if round_number is None else round_number
+            if not 1 <= number <= current:
+                raise RoundNotFound(number, current)
+            session.execute(update(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id,
+                                                        WorkshopRound.number == number)
+                            .values(released_at=utc_now() if released else None))
+            _audit(session, workshop_id, FACILITATOR, "results.released" if released else "results.withdrawn",
+                   round=number)
+            return number
 
     def rounds(self, workshop_id: str) -> list[dict]:
         with self.sessions() as session:
-            return [{"number": r.number, "opened_at": as_utc(r.opened_at), "closed_at": as_utc(r.closed_at)}
+            return [{"number": r.number, "opened_at": as_utc(r.opened_at), "closed_at": as_utc(r.closed_at),
+                     "released_at": as_utc(r.released_at), "instructions": r.instructions}
                     for r in session.scalars(select(WorkshopRound).where(WorkshopRound.workshop_id == workshop_id)
                                              .order_by(WorkshopRound.number))]
 
@@ -265,10 +360,12 @@ class WorkshopStore:
                               perspective=perspective, token_sha256=token_digest(token), submission_count=0,
                               joined_at=utc_now())
             session.add(row)
-            _audit(session, workshop_id, f"participant:{row.id}", "participant.joined", display_name=display_name)
+            # No name in the audit trail: the workshop may be (or become) anonymous.
+            _audit(session, workshop_id, f"participant:{row.id}", "participant.joined")
         return _participant_record(row), token
 
     def participants(self, workshop_id: str) -> list[ParticipantRecord]:
+        """In the order they joined: the order of anonymous labels, stable across rounds."""
         with self.sessions() as session:
             return [_participant_record(p) for p in session.scalars(
                 select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.joined_at, Participant.id))]
@@ -313,8 +410,8 @@ class WorkshopStore:
                 current.is_current = False
                 session.flush()  # before the insert: the partial unique index allows one current version
             row = Submission(workshop_id=workshop_id, participant_id=participant_id, round_number=round_number,
-                             version=latest + 1, is_current=True, priorities=json.dumps(priorities),
-                             weights=json.dumps(weights), submitted_at=utc_now())
+                             version=latest + 1, is_current=True, priorities=stored_json(priorities),
+                             weights=stored_json(weights), submitted_at=utc_now())
             session.add(row)
             _audit(session, workshop_id, f"participant:{participant_id}", "submission.saved",
                    round=round_number, version=latest + 1)

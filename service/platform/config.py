@@ -27,9 +27,13 @@ def settings_from_environment() -> dict:
         "ENVIRONMENT": os.environ.get("POLICY_OPTIONS_ENV", "production"),
         "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", ""),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "600/minute"),
+        "JOIN_RATE_LIMIT": os.environ.get("JOIN_RATE_LIMIT", "60/minute"),
+        "FAILED_JOIN_RATE_LIMIT": os.environ.get("FAILED_JOIN_RATE_LIMIT", "10/minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "TRUSTED_PROXIES": int(_number("TRUSTED_PROXIES", 0)),
         "METRICS_ENABLED": os.environ.get("METRICS_ENABLED", "1") not in ("0", "false", "no"),
+        # Write access (service/platform/api_keys.py): parsed into digests when the app starts.
+        "API_KEYS": os.environ.get("API_KEYS", ""),
     }
 
 

@@ -101,6 +101,15 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     "solver-time-limit": ProblemType("Solver time limit", 503, "The optimizer could not prove an optimum within "
                                      "SOLVER_TIME_LIMIT_SECONDS (`limit`): no answer rather than a possibly wrong "
                                      "one. Fewer options or constraints, or a retry, may help."),
+    "model-builtin": ProblemType("Built-in model", 403, "Built-in models ship with the service and cannot be "
+                                 "replaced or deleted through the API; post a model of your own under another id."),
+    "model-in-use": ProblemType("Model in use", 409, "A workshop uses this model, and its results are computed on "
+                                "it: the model cannot be replaced or deleted while it does (`workshops` counts them)."),
+    "results-not-released": ProblemType("Results not released", 403, "The facilitator has not released this round's "
+                                        "results (or has withdrawn them); participants read released rounds only."),
+    "settings-conflict": ProblemType("Settings conflict", 409, "The workshop's settings cannot change this way: an "
+                                     "anonymous workshop stays anonymous once someone has joined, and never opens "
+                                     "its results; `errors` points at the setting."),
     "renderer-unavailable": ProblemType("Renderer unavailable", 503, "This format's renderer cannot run on this "
                                         "server (for PDF, WeasyPrint needs the Pango library). The other formats "
                                         "still work; the operator can install what is missing."),

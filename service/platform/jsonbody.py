@@ -1,17 +1,21 @@
 """Strict JSON request bodies: what is not JSON is a 400, never coerced.
 
 Python's json module accepts NaN, Infinity and duplicate keys; DESIGN.md §7 says
-those are not JSON. Depth is bounded so a hostile body cannot exhaust the stack.
+those are not JSON. Depth is bounded so a hostile body cannot exhaust the stack. Strings
+are held to the text policy (service/platform/text_policy.py).
 """
 
 from __future__ import annotations
 
+import io
 import json
-import re
 
 from flask import current_app
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
+
+from service.platform.errors import ApiProblem
+from service.platform.text_policy import refused_text
 
 
 class NotJSON(ValueError):
@@ -48,28 +52,11 @@ def _depth(value) -> int:
     return deepest
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _has_lone_surrogate(value) -> bool:
-    # json.loads keeps an unpaired "\ud800" escape as a surrogate code point, which no
-    # UTF-8 encoder (the database's, the response's) accepts.
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def strict_loads(text: bytes | str, max_depth: int):
-    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, lone surrogates, bad text or depth over `max_depth`."""
+    """Parse JSON; raise `NotJSON` for NaN/Infinity, duplicate keys, bad text or depth over `max_depth`.
+
+    What the strings may hold is the text policy's to say (`service.platform.text_policy`).
+    """
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
@@ -80,20 +67,72 @@ def strict_loads(text: bytes | str, max_depth: int):
         raise NotJSON(str(error).split(":")[0] if not isinstance(error, RecursionError) else "Too deeply nested.") from None
     if _depth(value) > max_depth:
         raise NotJSON(f"Nested deeper than the limit of {max_depth} levels (MAX_JSON_DEPTH).")
-    if _has_lone_surrogate(value):
-        raise NotJSON("A string holds an unpaired surrogate escape (such as \\ud800), which is not Unicode text.")
     return value
 
 
 class StrictJSONParser(FlaskParser):
-    """webargs parser for request bodies: 415 unless JSON, 400 unless strictly valid JSON."""
+    """webargs parser for request bodies: 415 unless JSON, 400 unless strictly valid JSON, 422 with
+    a pointer for text the text policy refuses.
+
+    No body at all stands for `{}` where the schema says its body is optional (`OPTIONAL_BODY = True`,
+    such as a release's round); elsewhere it is a 400.
+    """
 
     def load_json(self, req, schema):
         if not req.get_data(cache=True):
+            if getattr(schema, "OPTIONAL_BODY", False):
+                return {}
             abort(400, message="A JSON body is required.", problem="invalid-json")
         if not core.is_json(req.mimetype):
             abort(415, message="Send the body as application/json.", problem="unsupported-media-type")
         try:
-            return strict_loads(req.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
+            document = strict_loads(req.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
         except NotJSON as error:
             abort(400, message=f"The body is not valid JSON: {error}", problem="invalid-json")
+        refused = refused_text(document)
+        if refused:
+            raise ApiProblem(422, "The body holds characters that are not accepted in text.", slug="validation-error",
+                             title="Unprocessable Content",
+                             errors=[{"pointer": pointer, "detail": detail} for pointer, detail in refused])
+        return document
+
+
+class BoundedStreamingBodies:
+    """WSGI middleware: a body sent without Content-Length (chunked) is held to MAX_BODY_BYTES too.
+
+    werkzeug bounds such a stream by stopping at the limit, and reading the whole body then returns
+    its first MAX_BODY_BYTES bytes as if they were all: a longer body would be cut silently. Here the
+    body is read up to one byte past the limit first; within it, the request goes on with that body
+    and its length, as if sent with Content-Length; past it, the request goes on with a length over
+    the limit and no body, so that reading the body answers 413 as for any declared length over it.
+    The rest of an oversized body is read and dropped up to DRAIN_FACTOR times the limit, so that
+    the client, still sending, reads the 413 rather than a reset connection; beyond that the
+    connection is closed on it.
+    """
+
+    DRAIN_FACTOR = 4
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ, start_response):
+        if not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+            body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+            if len(body) > self.limit:
+                _read_at_most(environ["wsgi.input"], self.DRAIN_FACTOR * self.limit, keep=False)
+            environ["wsgi.input"] = io.BytesIO(body if len(body) <= self.limit else b"")
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)  # werkzeug ignores a length beside "chunked"
+        return self.app(environ, start_response)
+
+
+def _read_at_most(stream, size: int, keep: bool = True) -> bytes:
+    chunks, remaining = [], size
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        if keep:
+            chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

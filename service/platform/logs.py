@@ -1,8 +1,8 @@
 """Structured logs: one JSON object per line, each carrying the request's X-Request-ID.
 
 gunicorn runs `GunicornJsonLogger` (service/gunicorn_conf.py): its own error log, one access
-line per request (method, path, status, duration_ms, request_id) and every record of the app's
-loggers, which propagate to the root logger, come out in the same shape.
+line per request (method, path, status, duration_ms, request_id), every record of the app's
+loggers, which propagate to the root logger, and Python's warnings come out in the same shape.
 
 This module imports nothing of the service package: gunicorn's master loads it by file path,
 so the master never imports numpy or HiGHS, whose native thread pools must start in the
@@ -86,6 +86,9 @@ class GunicornJsonLogger(glogging.Logger):
         handler._policy_options = True
         root.addHandler(handler)
         root.setLevel(self.loglevel)
+        # Python's warnings (matplotlib's about a missing glyph, say, which quote the user's text) go
+        # to the `py.warnings` logger, hence out as JSON, instead of raw text on stderr.
+        logging.captureWarnings(True)
 
     def access(self, resp, req, environ, request_time) -> None:
         if not self.access_log_enabled:

@@ -2,8 +2,9 @@
 
 Exported: `flask_http_request_duration_seconds` (a histogram by method, route and status, whose
 `_count` is the number of requests), `flask_http_request_total` (by method and status) and
-`flask_http_request_exceptions_total`. Routes are URL rules (`/api/v1/models/<model_id>`), never
-raw paths, so a client cannot grow the series without bound; unmatched paths count as `unmatched`.
+`flask_http_request_exceptions_total`. No label takes a value a client chooses: routes are URL
+rules (`/api/v1/models/<model_id>`), never raw paths, unmatched paths count as `unmatched`, and
+methods outside HTTP's own nine count as `OTHER`, so the series stay bounded.
 
 Several gunicorn workers: each worker is its own process with its own counters, so gunicorn's
 configuration (service/gunicorn_conf.py) points PROMETHEUS_MULTIPROC_DIR at a fresh folder before
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask
+from flask import Flask, request
 from prometheus_client import CollectorRegistry
 from prometheus_flask_exporter import PrometheusMetrics
 
@@ -25,9 +26,21 @@ METRICS_PATH = "/metrics"
 LATENCY_BUCKETS_SECONDS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
 
 
-def route(request) -> str:
+# RFC 9110's methods and PATCH (RFC 5789); any other is answered 405 or 404 and labelled OTHER.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+OTHER_METHOD = "OTHER"
+
+
+def _fold_unknown_method() -> None:
+    # No view serves such a method (routing answers 405 or 404 whatever it is called), so renaming
+    # it before dispatch changes no answer, only the label prometheus_flask_exporter reads.
+    if request.method not in HTTP_METHODS:
+        request.method = OTHER_METHOD
+
+
+def route(handled) -> str:
     """The label of a request: its URL rule, or `unmatched` (404s on any path)."""
-    rule = request.url_rule
+    rule = handled.url_rule
     return rule.rule if rule is not None else "unmatched"
 
 
@@ -43,4 +56,5 @@ def init_app(app: Flask) -> None:
         # A registry per app: the default one is global, and a second app in one process
         # (tests create many) would clash with the first's series.
         metrics = PrometheusMetrics(app, path=METRICS_PATH, registry=CollectorRegistry(), **options)
+    app.before_request(_fold_unknown_method)
     app.extensions["policy_options_metrics"] = metrics

@@ -1,49 +1,55 @@
 """Safety toward strangers: no debug outside development, security headers on every response,
-CORS only for configured origins, and a rate limit per client.
+CORS only for configured origins, and rate limits per client.
 
 Configuration (service/platform/config.py, README "Configuration"): POLICY_OPTIONS_ENV, CORS_ORIGINS,
-RATE_LIMIT, RATELIMIT_STORAGE_URI, TRUSTED_PROXIES. Secrets come only from the environment or
-are generated: SECRET_KEY (config.py), workshop tokens (`secrets.token_urlsafe`, stored as a
-SHA-256 digest by service/persistence/workshop_store.py).
+RATE_LIMIT, JOIN_RATE_LIMIT, FAILED_JOIN_RATE_LIMIT, RATELIMIT_STORAGE_URI, TRUSTED_PROXIES. Secrets
+come only from the environment or are generated: SECRET_KEY (config.py), workshop tokens
+(`secrets.token_urlsafe`, stored as a SHA-256 digest by service/persistence/workshop_store.py),
+API keys (service/platform/api_keys.py).
+
+Rate limits (README "Rate limiting"): RATE_LIMIT per client across the API; joining a workshop
+has two more, JOIN_RATE_LIMIT on every attempt and FAILED_JOIN_RATE_LIMIT on attempts refused
+(a wrong join code or workshop), so that join codes cannot be guessed at the API's pace. Every
+response to a limited request carries the IETF `RateLimit-Policy` and `RateLimit` fields
+(draft-ietf-httpapi-ratelimit-headers: `"name";q=quota;w=window` and `"name";r=remaining;t=reset`),
+a 429 also `Retry-After`.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.platform.errors import problem_response
+from service.platform.headers import SECURITY_HEADERS
 from service.platform.logs import REQUEST_ID_HEADER
 from service.platform.rate_limit_storage import storage_uri
 
-# JSON answers and the /docs page; the workshop pages (service/api/pages.py) set a stricter one.
-# 'data:' images: Swagger UI's stylesheet draws its icons with them.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                           "form-action 'self'; frame-ancestors 'none'")
-SECURITY_HEADERS = (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),  # frame-ancestors for browsers that predate CSP 2
-    ("Referrer-Policy", "no-referrer"),
-)
+log = logging.getLogger(__name__)
+
 
 # What a browser calling the API from an allowed origin may send and read.
 CORS_ALLOWED_HEADERS = ["Content-Type", "Authorization", "If-Match", "If-None-Match", "Idempotency-Key",
                         REQUEST_ID_HEADER]
-CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "Idempotent-Replayed", REQUEST_ID_HEADER]
-CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "OPTIONS"]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After", "Idempotent-Replayed", "RateLimit", "RateLimit-Policy",
+                        REQUEST_ID_HEADER]
+CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 CORS_RESOURCES = [r"/api/.*", r"/openapi\.json", r"/healthz"]
 
 # Load balancers poll health, Prometheus scrapes metrics, and pages load their static files:
 # none of these is a client's work, so none counts against its limit.
 RATE_LIMIT_EXEMPT_ENDPOINTS = frozenset({"health.Health", "prometheus_metrics", "docs.asset", "static"})
 RATE_LIMIT_OFF = ("", "0", "off", "none")
+JOIN_ENDPOINT = "workshops.Participants"
+# Policy names in the RateLimit fields, by the limit's scope.
+APPLICATION_POLICY, JOIN_POLICY, FAILED_JOIN_POLICY = "default", "join", "join-refused"
 
 
 def init_app(app: Flask) -> None:
@@ -106,13 +112,24 @@ def _limit_rate_per_client(app: Flask) -> None:
         return
     store = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     shared = store != storage_uri("memory://")
+    options = {"engine": app.extensions["policy_options"].engine} if store == storage_uri("database://") else {}
+    joining = {"methods": ["POST"], "exempt_when": _not_joining}
     limiter = Limiter(
-        get_remote_address, application_limits=[rate_limit],  # one count per client across all routes
-        storage_uri=store, strategy="fixed-window", key_prefix="policy-options",
-        headers_enabled=False,  # Retry-After on refusals only: no per-response header cost
+        get_remote_address,  # one count per client across all routes, and two more for joining
+        application_limits=[rate_limit,
+                            ApplicationLimit(limit_provider=app.config["JOIN_RATE_LIMIT"], scope=JOIN_POLICY, **joining),
+                            ApplicationLimit(limit_provider=app.config["FAILED_JOIN_RATE_LIMIT"], scope=FAILED_JOIN_POLICY,
+                                             deduct_when=_join_refused, **joining)],
+        storage_uri=store, storage_options=options, strategy="fixed-window", key_prefix="policy-options",
+        headers_enabled=False,  # the IETF fields below instead of Flask-Limiter's X-RateLimit-*
         # A shared store that goes away must not fail requests: each process then counts alone.
         swallow_errors=True, in_memory_fallback_enabled=shared)
     limiter.request_filter(_exempt_from_rate_limit)
+    # Registered before the limiter's own hooks: ours then run before its counting and after its
+    # deductions on the response (Flask runs after-request hooks last registered first).
+    app.before_request(_remember_counts)
+    app.after_request(_rate_limit_fields)
+    app.teardown_request(_forget_counts)
     limiter.init_app(app)
     app.extensions["policy_options_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _rate_limit_refusal)
@@ -123,9 +140,65 @@ def _exempt_from_rate_limit() -> bool:
     return request.endpoint in RATE_LIMIT_EXEMPT_ENDPOINTS or request.method == "OPTIONS"
 
 
+def _not_joining() -> bool:
+    return request.endpoint != JOIN_ENDPOINT
+
+
+def _join_refused(response) -> bool:
+    # A wrong join code (403) or workshop (404): what guessing looks like.
+    return response.status_code in (403, 404)
+
+
+def _counts_storage():
+    return current_app.extensions["policy_options_limiter"].storage
+
+
+def _remember_counts() -> None:
+    remember = getattr(_counts_storage(), "remember_writes", None)
+    if remember is not None:
+        remember()
+
+
+def _forget_counts(_error=None) -> None:
+    forget = getattr(_counts_storage(), "forget_writes", None)
+    if forget is not None:
+        forget()
+
+
+def _policy_name(request_limit) -> str:
+    scope = request_limit.request_args[-1]
+    return APPLICATION_POLICY if scope == "global" else scope
+
+
+def _rate_limit_fields(response):
+    """RateLimit-Policy and RateLimit (structured-field lists) for every limit applied to the request."""
+    limits = current_app.extensions["policy_options_limiter"].current_limits
+    if not limits:
+        return response
+    now = time.time()
+    policies, states = [], []
+    try:
+        for limit in limits:
+            name = _policy_name(limit)
+            quota, window = limit.limit.amount, limit.limit.get_expiry()
+            reset_time, remaining = limit.window
+            # Nothing counted yet: the whole quota, for a whole window from the next request.
+            reset = window if remaining >= quota else max(0, math.ceil(reset_time - now))
+            policies.append(f'"{name}";q={quota};w={window}')
+            states.append(f'"{name}";r={remaining};t={reset}')
+    except Exception:  # noqa: BLE001 - the store is down: the answer goes out without the fields
+        log.warning("rate-limit fields left out: the counts could not be read", exc_info=True)
+        return response
+    response.headers["RateLimit-Policy"] = ", ".join(policies)
+    response.headers["RateLimit"] = ", ".join(states)
+    return response
+
+
 def _rate_limit_refusal(error: RateLimitExceeded):
     limit = str(error.limit.limit)
     current = current_app.extensions["policy_options_limiter"].current_limit
     retry_after = max(1, math.ceil(current.reset_at - time.time())) if current else 60
-    return problem_response(429, f"Too many requests from this client: the limit is {limit} (RATE_LIMIT).",
+    setting = {JOIN_POLICY: "JOIN_RATE_LIMIT", FAILED_JOIN_POLICY: "FAILED_JOIN_RATE_LIMIT"}.get(error.limit.scope,
+                                                                                                 "RATE_LIMIT")
+    return problem_response(429, f"Too many requests from this client: the limit is {limit} ({setting}).",
                             slug="rate-limit", headers={"Retry-After": str(retry_after)}, limit=limit)

@@ -42,6 +42,7 @@ class ProblemSchema(Schema):
                                  "oneOf": [{"type": "number"}, {"type": "string"}]})
     current_etag = fields.String(allow_none=True, metadata={
         "description": "412 and 428: the ETag of the current submission (null when there is none this round)"})
+    workshops = fields.Integer(metadata={"description": "409 model-in-use: how many workshops use the model"})
 
 
 class ProvenanceSchema(Schema):

@@ -49,3 +49,9 @@ SUBMISSION = {
     "effect_overrides": [{"option": "plan-exit", "criterion": "personnel-safety", "likely": 1}],
     "comment": "an exit protects our staff",
 }
+
+WORKSHOP_SETTINGS = {"language": "fr", "instructions": "Lisez les options et leurs preuves avant de pondérer."}
+
+ROUND_OPEN = {"instructions": "Second round: look at the compromise and the contested criteria, then revise."}
+
+RELEASE = {"round": 1}

@@ -9,6 +9,8 @@ from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, PRIORITY_FIELDS, M
 
 MAX_EFFECT_OVERRIDES = 1000
 MAX_COMMENT = 2000
+MAX_INSTRUCTIONS = 4000
+LANGUAGES = ("en", "fr")
 
 FloatsByCriterion = lambda **kw: fields.Dict(keys=fields.String(), values=fields.Float(), **kw)  # noqa: E731
 
@@ -16,13 +18,65 @@ FloatsByCriterion = lambda **kw: fields.Dict(keys=fields.String(), values=fields
 # -- inputs -------------------------------------------------------------------------------------
 
 
-class WorkshopCreateSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+def StrictBoolean(**kwargs) -> fields.Boolean:
+    """A JSON boolean: true or false, never 1, "yes" or "true"."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+
+
+def Title(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=200), **kwargs)
+
+
+def Instructions(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(max=MAX_INSTRUCTIONS), **kwargs)
+
+
+ANONYMOUS = {"description": "names never leave the server (results, dashboard, briefs): participants appear as "
+                             "'Participant 1…n' in the order they joined. Once someone has joined, it stays on."}
+OPEN_RESULTS = {"description": "participants see each other's names, weights and effect overrides in released "
+                                "results; otherwise each sees the group view and their own position only. "
+                                "Never with anonymous."}
+LANGUAGE = {"description": "the pages' and briefs' language"}
+
+
+class WorkshopSettingsSchema(StrictSchema):
+    """What the facilitator may change at any time (PATCH); every field optional."""
+
+    title = Title()
+    anonymous = StrictBoolean(metadata=ANONYMOUS)
+    open_results = StrictBoolean(metadata=OPEN_RESULTS)
+    language = fields.String(validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE)
+    instructions = Instructions(allow_none=True, metadata={"description": "for the current round; shown to participants"})
+
+    @validates_schema
+    def anonymous_is_never_open(self, data, **kwargs):
+        if data.get("anonymous") and data.get("open_results"):
+            raise ValidationError("An anonymous workshop never shows participants each other's names or weights.",
+                                  field_name="open_results")
+
+
+class WorkshopCreateSchema(WorkshopSettingsSchema):
+    title = Title(required=True)
     model_id = Identifier(required=True)
     scenario = Identifier(metadata={"description": "a scenario id of the model; its default when left out"})
     constraints = fields.List(fields.Nested(ConstraintFieldsSchema), load_default=list,
                               validate=validate.Length(max=MAX_REQUEST_CONSTRAINTS),
                               metadata={"description": "constraints every package must satisfy (DESIGN.md §3)"})
+    anonymous = StrictBoolean(load_default=False, metadata=ANONYMOUS)
+    open_results = StrictBoolean(load_default=False, metadata=OPEN_RESULTS)
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES), metadata=LANGUAGE)
+    instructions = Instructions(metadata={"description": "for round 1; shown to participants"})
+
+
+class RoundOpenSchema(StrictSchema):
+    OPTIONAL_BODY = True  # service/platform/jsonbody.py: no body is {}
+    instructions = Instructions(metadata={"description": "for the new round; shown to participants"})
+
+
+class ReleaseSchema(StrictSchema):
+    OPTIONAL_BODY = True  # service/platform/jsonbody.py: no body is {}, the current round
+    round = fields.Integer(strict=True, validate=validate.Range(min=1),
+                           metadata={"description": "the round to release; the current round when left out"})
 
 
 class JoinSchema(StrictSchema):
@@ -55,8 +109,14 @@ class SubmissionInputSchema(PrioritiesSchema):
 
 
 class ResultsQuerySchema(StrictSchema):
+    round = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "the round to analyse; when left out, the current round for the facilitator and the "
+                       "latest released round for a participant"})
+
+
+class WithdrawQuerySchema(StrictSchema):
     round = fields.Integer(validate=validate.Range(min=1),
-                           metadata={"description": "the round to analyse; the current round when left out"})
+                           metadata={"description": "the round whose release to withdraw; the current round when left out"})
 
 
 # -- outputs ------------------------------------------------------------------------------------
@@ -114,6 +174,9 @@ class RoundSchema(Schema):
     number = fields.Integer(required=True)
     opened_at = fields.DateTime(required=True)
     closed_at = fields.DateTime(allow_none=True, required=True)
+    released_at = fields.DateTime(allow_none=True, required=True,
+                                  metadata={"description": "null while participants cannot read the round's results"})
+    instructions = fields.String(allow_none=True, required=True)
 
 
 class AuditEventSchema(Schema):
@@ -139,7 +202,13 @@ class WorkshopViewSchema(Schema):
     scenario = fields.String(allow_none=True, required=True)
     constraints = fields.List(fields.Nested(ConstraintFieldsSchema), required=True)
     round = fields.Integer(required=True)
-    results_released = fields.Boolean(required=True)
+    results_released = fields.Boolean(required=True, metadata={"description": "whether the current round is released"})
+    released_rounds = fields.List(fields.Integer(), required=True,
+                                  metadata={"description": "the rounds whose results participants can read"})
+    anonymous = fields.Boolean(required=True)
+    open_results = fields.Boolean(required=True)
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    instructions = fields.String(allow_none=True, required=True, metadata={"description": "the current round's"})
     join_code = fields.String(metadata={"description": "facilitator only"})
     participants = fields.List(fields.Nested(ParticipantStatusSchema), metadata={"description": "facilitator only"})
     rounds = fields.List(fields.Nested(RoundSchema), metadata={"description": "facilitator only"})
@@ -234,7 +303,12 @@ class ChangesSchema(Schema):
 
 
 class ResultsSchema(Schema):
+    """For the facilitator, everyone's results. For a participant, the group view and their own position
+    (`participants`, `compromise.regrets` and `changes` hold only them) unless the workshop's results are
+    open; in an anonymous workshop every `display_name` is "Participant k"."""
+
     round = fields.Integer(required=True)
+    released = fields.Boolean(required=True, metadata={"description": "whether participants can read this round"})
     model = fields.Nested(ModelRefSchema, required=True)
     scenario = fields.String(allow_none=True, required=True)
     method = fields.String(required=True, validate=validate.OneOf(SEARCH_METHODS))
