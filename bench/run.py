@@ -273,7 +273,7 @@ def bench_http() -> dict | None:
 
 
 def versions() -> dict:
-    names = ["flask", "flask-smorest", "marshmallow", "pulp", "highspy", "numpy", "gunicorn"]
+    names = ["flask", "flask-smorest", "marshmallow", "highspy", "numpy", "gunicorn"]
     return {"python": platform.python_version(), **{n: importlib.metadata.version(n) for n in names}}
 
 

@@ -79,7 +79,12 @@ class _ModelChecker:
         limits = {"criteria": MAX_CRITERIA, "options": MAX_OPTIONS, "scenarios": MAX_SCENARIOS,
                   "interactions": MAX_INTERACTIONS, "constraints": MAX_CONSTRAINTS}
         for collection, limit in limits.items():
-            if len(self.data.get(collection, [])) > limit:
+            items = self.data.get(collection, [])
+            if collection == "options":
+                # The status quo is added to every model (and so to every stored document): it never
+                # counts, or a model accepted at the limit would be refused once stored.
+                items = [o for o in items if o["id"] != STATUS_QUO]
+            if len(items) > limit:
                 self.problem(f"/{collection}", f"At most {limit} {collection} per model (limit).")
         if not self.data["criteria"]:
             self.problem("/criteria", "A model needs at least one criterion.")

@@ -41,7 +41,7 @@ def test_the_readme_table_states_the_limits_in_force(app):
     assert rows["request body"] == (f"{defaults['MAX_CONTENT_LENGTH'] // 2**20} MiB (`MAX_BODY_BYTES`)", "413")
     assert rows["JSON nesting"] == (f"{defaults['MAX_JSON_DEPTH']} levels (`MAX_JSON_DEPTH`)", "400")
     assert numbers(rows["criteria per model"][0]) == [validation.MAX_CRITERIA]
-    assert numbers(rows["options per model"][0]) == [validation.MAX_OPTIONS]
+    assert numbers(rows["options per model (besides the status quo)"][0]) == [validation.MAX_OPTIONS]
     assert numbers(rows["scenarios / interactions / constraints per model"][0]) == [
         validation.MAX_SCENARIOS, validation.MAX_INTERACTIONS, validation.MAX_CONSTRAINTS]
     assert numbers(rows["constraints per request"][0]) == [ranking_schemas.MAX_REQUEST_CONSTRAINTS]

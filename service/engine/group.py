@@ -26,14 +26,14 @@ import numpy as np
 from models.domain import DecisionModel
 from models.loader import canonical_json
 from models.validation import Problem
-from service.engine.constraints import SourcedConstraint, linear_rows, sourced_constraints
-from service.engine.errors import InfeasibleConstraints, RequestInvalid, SolverFailure, SolverTimeLimit
-from service.engine.optimizer import _quiet_highs, milp_feasibility
-from service.engine.settings import SolverSettings
+from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.errors import InfeasibleConstraints, RequestInvalid
+from service.engine.linear_programs import INFINITY, solved
+from service.engine.optimizer import PackageProgram
 from service.engine.ordering import ranked
-from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, enumerated_feasibility,
-                                     minimal_conflict)
+from service.engine.packages import ENUMERATION_LIMIT, EnumeratedSpace
 from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE, PerformanceTable, performance_table
+from service.engine.settings import SolverSettings
 from service.engine.ranking import excluded_options, option_ranking
 
 # Packages listed in the Borda count (all are counted; the list is cut for the response).
@@ -194,7 +194,7 @@ class _EnumeratedGroupSpace:
 
     def __init__(self, base: PerformanceTable, constraints: list[SourcedConstraint], tables: list[PerformanceTable],
                  weights: np.ndarray):
-        space = EnumeratedSpace(base, constraints)
+        space = self.space = EnumeratedSpace(base, constraints)
         self.base = base
         self.membership = space.packages.membership[space.feasible_rows]
         base_performance = space.feasible_performance
@@ -239,38 +239,18 @@ def _first_ranked(choices: list[PackageChoice], values: np.ndarray) -> PackageCh
 class MinimaxRegretProgram:
     """The package search as a mixed-integer program in HiGHS (for models beyond enumeration).
 
-    Binary x_i per option and y_t = x_a AND x_b per interaction (exact linearization),
-    the workshop's constraints as rows on the model's own effects. Participant p's
-    value of a package is linear: c_p·x + d_p·y. Their best value b_p comes from
-    maximizing it; the compromise minimizes z subject to z ≥ b_p − (c_p·x + d_p·y)
-    for every p.
+    The package program of the workshop's constraints on the model's own effects
+    (`optimizer.PackageProgram`). Participant p's value of a package is linear: c_p·x + d_p·y.
+    Their best value b_p comes from maximizing it; the compromise minimizes z subject to
+    z ≥ b_p − (c_p·x + d_p·y) for every p.
     """
 
     method = "milp"
 
     def __init__(self, base: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings):
         self.base, self.settings = base, settings
-        n, t = len(base.option_ids), len(base.interactions)
-        highs = _quiet_highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("threads", settings.threads)
-        highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
-        highs.setOptionValue("mip_rel_gap", 0.0)
-        highs.setOptionValue("mip_abs_gap", 0.0)
-        for _ in range(n + t):
-            highs.addVar(0.0, 1.0)
-        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                    np.array([highspy.HighsVarType.kInteger] * n))
-        self.highs, self.n, self.t = highs, n, t
-        for k, term in enumerate(base.interactions):
-            y = n + k
-            self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.first: -1.0})
-            self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.second: -1.0})
-            self._row(-1.0, highspy.kHighsInf, {y: 1.0, term.first: -1.0, term.second: -1.0})
-        for item in constraints:
-            for lower, upper, coefficients in linear_rows(item.constraint, base.option_index, base.effects,
-                                                          base.interaction_effects, base.criterion_ids):
-                self._row(lower, upper, coefficients)
+        self.space = PackageProgram(base, constraints, settings)
+        self.highs, self.n, self.t = self.space.highs, self.space.model.n, self.space.model.t
 
     def _row(self, lower: float, upper: float, coefficients: dict[int, float]) -> int:
         columns = np.array(list(coefficients), dtype=np.int32)
@@ -280,7 +260,7 @@ class MinimaxRegretProgram:
     @staticmethod
     def value_costs(table: PerformanceTable, weights: np.ndarray) -> np.ndarray:
         """The objective coefficients of one participant's value over the x and y columns."""
-        return np.concatenate([table.effects @ weights, [term.effects @ weights for term in table.interactions]]) / VALUE_SCALE
+        return np.concatenate([table.effects @ weights, table.interaction_effects @ weights]) / VALUE_SCALE
 
     def _solve(self, costs: np.ndarray, sense) -> frozenset[int] | None:
         columns = self.highs.getNumCol()
@@ -290,16 +270,10 @@ class MinimaxRegretProgram:
             full[len(costs):] = 1.0  # the regret column z, when present
         self.highs.changeObjectiveSense(sense)
         self.highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), full)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            values = self.highs.getSolution().col_value
-            return frozenset(i for i in range(self.n) if values[i] > 0.5)
-        if status == highspy.HighsModelStatus.kInfeasible:
+        if not solved(self.highs, self.settings):
             return None
-        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
-            raise SolverTimeLimit(f"HiGHS did not prove optimality within {self.settings.time_limit_seconds:g} s.")
-        raise SolverFailure(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}.")
+        values = self.highs.getSolution().col_value
+        return frozenset(i for i in range(self.n) if values[i] > 0.5)
 
     def choice(self, members: frozenset[int]) -> PackageChoice:
         return PackageChoice(tuple(sorted(self.base.option_ids[i] for i in members)), members)
@@ -314,7 +288,7 @@ class MinimaxRegretProgram:
                     break
                 found.append(self.choice(members))
                 coefficients = {i: (-1.0 if i in members else 1.0) for i in range(self.n)}
-                cuts.append(self._row(1.0 - len(members), highspy.kHighsInf, coefficients))
+                cuts.append(self._row(1.0 - len(members), INFINITY, coefficients))
         finally:
             if cuts:
                 self.highs.deleteRows(len(cuts), np.array(cuts, dtype=np.int32))
@@ -322,8 +296,8 @@ class MinimaxRegretProgram:
 
     def compromise(self, costs_by_participant: list[np.ndarray], bests: np.ndarray) -> PackageChoice:
         z = self.highs.getNumCol()
-        self.highs.addVar(-highspy.kHighsInf, highspy.kHighsInf)
-        rows = [self._row(float(best), highspy.kHighsInf,
+        self.highs.addVar(-INFINITY, INFINITY)
+        rows = [self._row(float(best), INFINITY,
                           {**{c: float(v) for c, v in enumerate(costs) if v != 0}, z: 1.0})
                 for costs, best in zip(costs_by_participant, bests)]
         try:
@@ -357,12 +331,12 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
     if enumerate_all:
         space = _EnumeratedGroupSpace(base, constraints, tables, weights)
         if not len(space):
-            _raise_infeasible(constraints, enumerated_feasibility(base))
+            _raise_infeasible(space.space)
         bests = [space.best(p) for p in range(len(participants))]
     else:
         space = MinimaxRegretProgram(base, constraints, settings)
         if not space.best_packages(np.zeros(space.n + space.t), 1):
-            _raise_infeasible(constraints, milp_feasibility(base, settings))
+            _raise_infeasible(space.space)
         costs = [space.value_costs(table, w) for table, w in zip(tables, weights)]
         tops = [space.best_packages(c, BORDA_TOP_PER_PARTICIPANT) for c in costs]
         bests = [top[0] for top in tops]
@@ -434,8 +408,8 @@ def _short_options(model, table, weights, excluded) -> list[dict]:
     return option_ranking(model, table, np.asarray(weights, dtype=float), excluded, with_contributions=False)
 
 
-def _raise_infeasible(constraints, feasible) -> None:
-    conflict = minimal_conflict(constraints, feasible)
+def _raise_infeasible(space) -> None:
+    conflict = space.minimal_conflict()
     raise InfeasibleConstraints([c.source for c in conflict],
                                 "No package satisfies the workshop's constraints together: "
                                 + "; ".join(c.describe() for c in conflict) + ".")

@@ -6,6 +6,7 @@ This is the value model of DESIGN.md §2 as arrays: `effects[i, j]` is e[i][j]
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,14 +37,16 @@ class PerformanceTable:
     effects: np.ndarray  # shape (options, criteria)
     interactions: tuple[InteractionTerm, ...]
 
-    @property
+    @functools.cached_property
     def interaction_effects(self) -> np.ndarray:
         """Extra effects of the interactions, one row per interaction (terms x criteria)."""
         if not self.interactions:
             return np.zeros((0, len(self.criterion_ids)))
-        return np.array([term.effects for term in self.interactions])
+        extra = np.array([term.effects for term in self.interactions])
+        extra.setflags(write=False)
+        return extra
 
-    @property
+    @functools.cached_property
     def option_index(self) -> dict[str, int]:
         return {option: index for index, option in enumerate(self.option_ids)}
 

@@ -32,16 +32,15 @@ from threadpoolctl import ThreadpoolController
 from models.domain import SCORE_CASES, STATUS_QUO, DecisionModel
 from models.validation import Problem
 from service.engine import ENGINE_VERSION
-from service.engine.constraints import sourced_constraints
 from service.engine.errors import RequestInvalid
 from service.engine.linear_programs import WeightProgram
 from service.engine.performance import performance_table
 from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, SolverSettings
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
 from service.engine.ranking import (DEFAULT_K, RankingRequest, check_request_constraints, describe_method,
-                                    input_sha256, package_space, rank, resolve_scenario)
+                                    input_sha256, ranking, resolve_scenario)
 from service.engine.robustness.preference import difference_extremes, pairwise_documents, rank_ranges
-from service.engine.robustness.scenarios import minimax_regret, scenario_rankings
+from service.engine.robustness.scenarios import scenario_sweep
 from service.engine.robustness.smaa import Acceptability, CandidateSet, UncertainEffects, smaa
 from service.engine.robustness.stability import Candidate, leader_among, stability_intervals
 from service.engine.robustness.verdicts import verdicts
@@ -157,14 +156,12 @@ def analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverSe
 
 
 def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverSettings, method: str) -> dict:
-    point = rank(model, request.ranking, settings, method)
+    ranked = ranking(model, request.ranking, settings, method)
+    point, table, space = ranked.document, ranked.table, ranked.space
     scenario, score_case = request.ranking.scenario, request.ranking.score_case
-    table = performance_table(model, scenario, score_case)
     criteria = table.criterion_ids
     weights = np.array([request.ranking.weights[c] for c in criteria])
-    space, _ = package_space(table, sourced_constraints(model, scenario, list(request.ranking.constraints)),
-                             settings, method)
-    packages = [package for _, package in space.best(weights, request.ranking.k)]
+    packages = [package for _, package in ranked.packages]
 
     option_ids = [entry["option"] for entry in point["options"]]  # rank order, excluded options left out
     index = table.option_index
@@ -198,7 +195,9 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
     ranges = rank_ranges(rows, option_performance, option_extremes, observed, settings)
 
     effects, option_set, package_set = _smaa_inputs(model, scenario, option_ids, packages)
-    option_acceptability, package_acceptability = smaa(effects, [option_set, package_set], weight_sample.weights, seeds[1])
+    draws_key = (model.id, model.version, scenario, request.seed, request.samples)
+    option_acceptability, package_acceptability = smaa(effects, [option_set, package_set], weight_sample.weights,
+                                                       seeds[1], settings, draws_key)
 
     analysis = {
         "model": {"id": model.id, "version": model.version},
@@ -225,8 +224,7 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
                          for c, p in enumerate(package_candidates)],
             "note": PACKAGE_NOTE,
         },
-        "scenarios": {"rankings": scenario_rankings(model, request.ranking, settings, method),
-                      "minimax_regret": minimax_regret(model, request.ranking, settings, method)},
+        "scenarios": scenario_sweep(model, request.ranking, settings, method),
         "warnings": list(request.warnings),
         "provenance": {
             "model_version": model.version,
@@ -273,7 +271,8 @@ def _smaa_inputs(model: DecisionModel, scenario, option_ids: list[str], packages
     for package in packages:
         members = {index[o] for o in package.options}
         both = [n + t for t, term in enumerate(table.interactions) if term.first in members and term.second in members]
-        package_terms.append(tuple(sorted(members)) + tuple(both))
+        # The empty package (the status quo) is valued by the status quo's zero row.
+        package_terms.append(tuple(sorted(members)) + tuple(both) or (status_quo_row,))
     package_keys = [(len(p.options), p.options) for p in packages]
     return (effects, CandidateSet(option_terms, _listing(option_keys)),
             CandidateSet(package_terms, _listing(package_keys)))

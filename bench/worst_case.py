@@ -1,0 +1,166 @@
+"""The worst case of each analysis endpoint at the documented limits: time and peak memory.
+
+Each case runs in a fresh process through the app (Flask's test client, a SQLite file, no
+server timeout), so the figure is what the request costs, and the process's peak RSS
+(`ru_maxrss`) is what a worker would need. The model at the limits comes from
+`bench.synthetic.limits_document`; it is posted, and each analysis runs twice (the first call
+pays for parsing the stored model and warming caches, the second is a warm worker); both are
+reported. `python bench/worst_case.py [case ...] [--limit SECONDS]` prints one JSON line per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LIMITS_MODEL = "at-the-limits"
+DEFAULT_MODEL = "minusma-2017"
+
+
+def _criteria(document: dict) -> list[str]:
+    return [c["id"] for c in document["criteria"]]
+
+
+def hard_request_constraints(document: dict) -> list[dict]:
+    """100 request constraints (the limit): the ends of 10 of the 20 `requires` chains excluded, so that
+    the options of those chains fit no package and each needs a minimal conflict to explain,
+    and 80 `excludes` pairs."""
+    options = [o["id"] for o in document["options"]]
+    rng = random.Random(3)
+    constraints = [{"type": "exclude", "options": [options[start + 9]]} for start in range(0, 200, 20)]
+    while len(constraints) < 100:
+        constraints.append({"type": "excludes", "options": rng.sample(options, 2)})
+    return constraints
+
+
+def limits_weights(document: dict) -> dict:
+    rng = random.Random(5)
+    return {c: rng.randint(1, 10) for c in _criteria(document)}
+
+
+def participant_bodies(criteria: list[str], count: int, overrides: list[dict]) -> list[dict]:
+    rng = random.Random(11)
+    return [{"weights": {c: rng.randint(0, 10) + 1 for c in criteria}, "effect_overrides": overrides[:3]}
+            for _ in range(count)]
+
+
+def _overrides(document: dict) -> list[dict]:
+    return [{"option": e["option"], "criterion": e["criterion"], "likely": e["high"]} for e in document["effects"][:3]]
+
+
+def _setup_workshop(client, model_id: str, criteria: list[str], overrides: list[dict], participants: int = 500) -> tuple[str, dict]:
+    created = client.post("/api/v1/workshops", json={"title": "worst case", "model_id": model_id}).json
+    facilitator = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    for number, body in enumerate(participant_bodies(criteria, participants, overrides)):
+        joined = client.post(f"/api/v1/workshops/{created['id']}/participants",
+                             json={"join_code": created["join_code"], "display_name": f"P{number}"}).json
+        response = client.put(f"/api/v1/workshops/{created['id']}/participants/{joined['participant_id']}/submission",
+                              json=body, headers={"Authorization": f"Bearer {joined['participant_token']}"})
+        assert response.status_code == 200, response.json
+    return created["id"], facilitator
+
+
+def cases() -> dict:
+    """name -> (model, what to set up, method, path template, body or None, query)."""
+    from bench.synthetic import limits_document
+
+    document = limits_document(LIMITS_MODEL)
+    constraints = hard_request_constraints(document)
+    weights = limits_weights(document)
+    criteria = _criteria(document)
+    intervals = {c: [0.005, 0.05] for c in criteria}
+    ranking = {"weights": weights, "k": 50, "constraints": constraints}
+    return {
+        "rankings": ("limits", "POST", f"/api/v1/models/{LIMITS_MODEL}/rankings", ranking),
+        "robustness (weights, 200,000 samples)": ("limits", "POST", f"/api/v1/models/{LIMITS_MODEL}/robustness",
+                                                   {"weights": weights, "samples": 200_000}),
+        "robustness (weights, k 50, 100 constraints)": ("limits", "POST", f"/api/v1/models/{LIMITS_MODEL}/robustness",
+                                                        ranking),
+        "robustness (intervals on every criterion)": ("limits", "POST", f"/api/v1/models/{LIMITS_MODEL}/robustness",
+                                                      {"weight_intervals": intervals}),
+        "brief HTML": ("limits", "POST", f"/api/v1/models/{LIMITS_MODEL}/briefs?format=html", {"weights": weights}),
+        "brief DOCX": ("limits", "POST", f"/api/v1/models/{LIMITS_MODEL}/briefs?format=docx", {"weights": weights}),
+        "workshop results (500 participants)": ("workshop-limits", "GET", "/api/v1/workshops/{id}/results", None),
+        "workshop results, default model (500)": ("workshop-default", "GET", "/api/v1/workshops/{id}/results", None),
+        "workshop brief DOCX, default model (500)": ("workshop-default", "GET",
+                                                     "/api/v1/workshops/{id}/brief?format=docx", None),
+    }
+
+
+def run_case(name: str, limit: float) -> dict:
+    from bench.synthetic import limits_document
+    from models.loader import builtin_models
+    from service import create_app
+
+    setup, method, path, body = cases()[name]
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE_URL": f"sqlite:///{folder}/worst.sqlite3", "RATELIMIT_ENABLED": False,
+                          "SOLVER_TIME_LIMIT_SECONDS": limit})
+        client = app.test_client()
+        headers = {}
+        if setup in ("limits", "workshop-limits"):
+            document = limits_document(LIMITS_MODEL)
+            started = time.perf_counter()
+            posted = client.post("/api/v1/models", json=document)
+            assert posted.status_code == 201, posted.json
+            post_seconds = time.perf_counter() - started
+        if setup == "workshop-limits":
+            workshop, headers = _setup_workshop(client, LIMITS_MODEL, _criteria(document), _overrides(document))
+            path = path.format(id=workshop)
+        elif setup == "workshop-default":
+            model = builtin_models()[DEFAULT_MODEL].to_document()
+            workshop, headers = _setup_workshop(client, DEFAULT_MODEL, _criteria(model), _overrides(model))
+            path = path.format(id=workshop)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        runs = []
+        for _ in range(2):
+            started = time.perf_counter()
+            response = client.open(path, method=method, json=body, headers=headers)
+            runs.append({"status": response.status_code, "seconds": round(time.perf_counter() - started, 3),
+                         "bytes": len(response.data)})
+            if response.status_code >= 400:
+                runs[-1]["detail"] = (response.json or {}).get("detail", "")[:200]
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        app.extensions["policy_options"].engine.dispose()
+    result = {"case": name, "limit_s": limit, "first": runs[0], "warm": runs[1],
+              "peak_rss_mib": round(peak / 1024), "rss_before_mib": round(before / 1024)}
+    if setup in ("limits", "workshop-limits"):
+        result["post_model_s"] = round(post_seconds, 3)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("cases", nargs="*")
+    parser.add_argument("--limit", type=float, default=10.0, help="SOLVER_TIME_LIMIT_SECONDS")
+    parser.add_argument("--timeout", type=float, default=900.0, help="give up on a case after this many seconds")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.one:
+        print(json.dumps(run_case(arguments.one, arguments.limit)))
+        return
+    for name in arguments.cases or list(cases()):
+        try:
+            done = subprocess.run([sys.executable, __file__, "--one", name, "--limit", str(arguments.limit)],
+                                  cwd=ROOT, capture_output=True, text=True, timeout=arguments.timeout,
+                                  env=dict(os.environ, PYTHONWARNINGS="ignore"))
+            line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else json.dumps(
+                {"case": name, "error": done.stderr[-2000:]})
+        except subprocess.TimeoutExpired:
+            line = json.dumps({"case": name, "error": f"still running after {arguments.timeout:g} s"})
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
