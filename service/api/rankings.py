@@ -29,6 +29,7 @@ class Rankings(MethodView):
         """
         from service.engine.ranking import RankingRequest, rank
 
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         model = find_model(model_id)
         request = RankingRequest.from_fields(model, fields)
-        return jsonify(rank(model, request, current_app.extensions["policy_options"].solver_settings))
+        return jsonify(rank(model, request, settings))

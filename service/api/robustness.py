@@ -29,7 +29,7 @@ class Robustness(MethodView):
         """
         from service.engine.robustness import RobustnessRequest, analyse
 
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         model = find_model(model_id)
-        settings = current_app.extensions["policy_options"].solver_settings
         request = RobustnessRequest.from_fields(model, fields, settings)
         return analyse(model, request, settings)

@@ -101,7 +101,7 @@ class Workshops(MethodView):
         if problems:
             raise RequestInvalid(problems)
         group_results(model, scenario, constraints, [],
-                      current_app.extensions["policy_options"].solver_settings)  # raises when infeasible
+                      current_app.extensions["policy_options"].solver_settings.for_request())  # raises when infeasible
         workshop, token = workshop_store().create(
             title=fields["title"], model_id=model.id, model_version=model.version, scenario=scenario,
             constraints=[c.to_document() for c in constraints])
@@ -264,15 +264,16 @@ class Results(MethodView):
         the most contested criteria, the compromise that minimizes the largest regret, and what changed
         since the previous round. Participants see it only once the facilitator has released it (403 before).
         """
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         workshop, role = authorized(workshop_id, lambda role: role == FACILITATOR or workshop_released(workshop_id))
         round_number = query.get("round", workshop.current_round)
         if round_number > workshop.current_round:
             raise ApiProblem(404, f"Round {round_number} has not opened (the current round is {workshop.current_round}).",
                              slug="round-not-found")
-        current = round_results(workshop, round_number)
+        current = round_results(workshop, round_number, settings)
         changes = None
         if round_number > 1:
-            previous = round_results(workshop, round_number - 1)
+            previous = round_results(workshop, round_number - 1, settings)
             from service.engine.group import round_changes
 
             changes = {"previous_round": round_number - 1, **round_changes(previous, current)}
@@ -285,8 +286,8 @@ def workshop_released(workshop_id: str) -> bool:
     return workshop is not None and workshop.results_released
 
 
-def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
-    """`group_results` over the current submissions of one round."""
+def round_results(workshop: WorkshopRecord, round_number: int, settings) -> dict:
+    """`group_results` over the current submissions of one round, within `settings`' deadline."""
     from service.engine.group import ParticipantPriorities, checked_effect_overrides, group_results
 
     store = workshop_store()
@@ -298,5 +299,4 @@ def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
         participants.append(ParticipantPriorities(record.participant_id, names[record.participant_id],
                                                   record.weights, overrides))
     constraints = [constraint_from_fields(c) for c in workshop.constraints]
-    return group_results(model, workshop.scenario, constraints, participants,
-                         current_app.extensions["policy_options"].solver_settings)
+    return group_results(model, workshop.scenario, constraints, participants, settings)

@@ -75,12 +75,14 @@ def solved(highs: highspy.Highs, settings: SolverSettings) -> bool:
 @dataclass(frozen=True)
 class PolytopeRows:
     """A set of criterion weights as linear rows: `lower <= w <= upper`, `sum(w) = 1`,
-    `w[a] >= w[b]` for each `(a, b)` in `at_least`, `w[a] = w[b]` for each pair in `equal`."""
+    `w[a] >= w[b]` for each `(a, b)` in `at_least`, `w[a] = w[b]` for each pair in `equal`,
+    and `w[a] <= ratio * w[b]` for each `(a, b, ratio)` in `ratios`."""
 
     lower: np.ndarray
     upper: np.ndarray
     at_least: tuple[tuple[int, int], ...] = ()
     equal: tuple[tuple[int, int], ...] = ()
+    ratios: tuple[tuple[int, int, float], ...] = ()
 
 
 def _highs(settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
@@ -164,6 +166,17 @@ class PackageModel:
         self.row_upper = np.array(batch.upper[3 * t:], dtype=float)
         self.first_constraint_row = first + 3 * t
         self.highs = highs
+        self.solves = 0
+
+    def solve(self) -> bool:
+        """`solved` for this model, counted (`seconds_per_solve`)."""
+        self.solves += 1
+        return solved(self.highs, self.settings)
+
+    @property
+    def seconds_per_solve(self) -> float:
+        """The mean time of this model's solves so far (HiGHS sums its run time over runs)."""
+        return self.highs.getRunTime() / max(1, self.solves)
 
     def set_objective(self, costs: np.ndarray, *, maximize: bool) -> None:
         """Costs of the x and y columns (any further columns keep theirs)."""
@@ -207,7 +220,7 @@ class PackageModel:
         and, when `forced` is given, contains that option."""
         self._activate(active, forced)
         try:
-            return solved(self.highs, self.settings)
+            return self.solve()
         finally:
             self._restore(forced)
 
@@ -221,7 +234,7 @@ class PackageModel:
         # Presolve can prove infeasibility without a certificate; the plain simplex always leaves one.
         self.highs.setOptionValue("presolve", "off")
         try:
-            if solved(self.highs, self.settings):
+            if self.solve():
                 return None
             _, has_ray, ray = self.highs.getDualRay()
             if not has_ray:
@@ -244,6 +257,10 @@ def _add_weight_rows(highs: highspy.Highs, rows: PolytopeRows) -> int:
         _add_row(highs, 0.0, INFINITY, {a: 1.0, b: -1.0})
     for a, b in rows.equal:
         _add_row(highs, 0.0, 0.0, {a: 1.0, b: -1.0})
+    batch = RowBatch()
+    for a, b, ratio in rows.ratios:
+        batch.add(-INFINITY, 0.0, {a: 1.0, b: -float(ratio)})
+    batch.add_to(highs)
     return n
 
 

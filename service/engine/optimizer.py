@@ -14,7 +14,8 @@ import highspy
 import numpy as np
 
 from service.engine.constraints import SourcedConstraint
-from service.engine.linear_programs import INFINITY, PackageModel, quiet_highs, solved
+from service.engine.cost import require_solves
+from service.engine.linear_programs import INFINITY, PackageModel, quiet_highs
 from service.engine.ordering import tie_group_floor
 from service.engine.packages import ScoredPackage, deletion_filter, rank_scored
 from service.engine.performance import VALUE_SCALE, PerformanceTable
@@ -57,7 +58,7 @@ class PackageProgram:
 
     def _run(self) -> list[int] | None:
         """Solve; return the chosen option indices, or None when infeasible."""
-        return self.model.chosen() if solved(self.highs, self.settings) else None
+        return self.model.chosen() if self.model.solve() else None
 
     def _scored(self, members: list[int], weights: np.ndarray) -> ScoredPackage:
         # Values are recomputed from the table, not read from the solver, so both paths agree exactly.
@@ -96,6 +97,8 @@ class PackageProgram:
                     break  # below every tie group that reaches the k-th place
                 found.append(package)
                 cuts.append(self._cut(members))
+                if len(found) == 1:
+                    require_solves(self.settings, k - 1, self.model.seconds_per_solve, f"Finding the {k} best packages")
         finally:
             self._drop_rows(cuts)
         return rank_scored(found)[:k]

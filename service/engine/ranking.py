@@ -18,6 +18,7 @@ from models.loader import canonical_json, constraint_from_fields
 from models.validation import Problem, check_constraint_references
 from service.engine import ENGINE_VERSION
 from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.cost import require_solves
 from service.engine.errors import InfeasibleConstraints, RequestInvalid
 from service.engine.optimizer import PackageProgram
 from service.engine.ordering import ranked
@@ -264,6 +265,8 @@ def explained_options(table: PerformanceTable, space, weights: np.ndarray, best:
 def explanations(table, space, weights, best: ScoredPackage, explained: list[int], settings: SolverSettings) -> list[dict]:
     """For each explained option: the best package with it and the value it costs,
     or the minimal set of constraints that keeps it out of every package."""
+    if space.method == "milp":
+        require_solves(settings, len(explained), space.model.seconds_per_solve, "Explaining the ranking")
     result = []
     for option_index in explained:
         settings.check_time()
