@@ -151,16 +151,34 @@ def main() -> None:
         print(json.dumps(run_case(arguments.one, arguments.limit)))
         return
     for name in arguments.cases or list(cases()):
-        try:
-            done = subprocess.run([sys.executable, __file__, "--one", name, "--limit", str(arguments.limit)],
-                                  cwd=ROOT, capture_output=True, text=True, timeout=arguments.timeout,
-                                  env=dict(os.environ, PYTHONWARNINGS="ignore"))
-            line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else json.dumps(
-                {"case": name, "error": done.stderr[-2000:]})
-        except subprocess.TimeoutExpired:
-            line = json.dumps({"case": name, "error": f"still running after {arguments.timeout:g} s"})
-        print(line, flush=True)
+        print(json.dumps(_in_a_process(name, arguments.limit, arguments.timeout)), flush=True)
 
+
+def _peak_rss_mib(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024)
+
+
+def _in_a_process(name: str, limit: float, timeout: float) -> dict:
+    """Run one case in a fresh process; past `timeout`, report its peak RSS so far and stop it."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([sys.executable, __file__, "--one", name, "--limit", str(limit)], cwd=ROOT,
+                                   stdout=out, stderr=err, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        started, peak = time.monotonic(), None
+        while process.poll() is None:
+            peak = _peak_rss_mib(process.pid) or peak
+            if time.monotonic() - started > timeout:
+                process.kill()
+                process.wait()
+                return {"case": name, "error": f"still running after {timeout:g} s", "peak_rss_mib_so_far": peak}
+            time.sleep(0.5)
+        out.seek(0)
+        err.seek(0)
+        lines = out.read().strip().splitlines()
+        return json.loads(lines[-1]) if lines else {"case": name, "error": err.read()[-2000:]}
 
 if __name__ == "__main__":
     main()
