@@ -85,9 +85,11 @@ class ModelBriefs(MethodView):
         chosen = negotiated_format(query.get("format"))
         model = find_model(model_id)
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
+        from service.engine.cost import enforced
 
-        brief = build_brief(model, BriefRequest.from_fields(model, fields), settings)
-        return brief_response(brief, chosen, f"brief-{model.id}-{brief['provenance']['input_sha256'][:12]}")
+        with enforced(settings):  # the renderers too
+            brief = build_brief(model, BriefRequest.from_fields(model, fields), settings)
+            return brief_response(brief, chosen, f"brief-{model.id}-{brief['provenance']['input_sha256'][:12]}")
 
 
 @blp.route("/workshops/<workshop_id>/brief")
@@ -118,6 +120,8 @@ class WorkshopBrief(MethodView):
         view = {"id": workshop.id, "title": workshop.title, "round": round_number, "scenario": workshop.scenario,
                 "constraints": workshop.constraints, "results": results}
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
+        from service.engine.cost import enforced
 
-        brief = build_brief(model, BriefRequest.for_workshop(model, view), settings, workshop=view)
-        return brief_response(brief, chosen, f"brief-workshop-{workshop.id}-round-{round_number}")
+        with enforced(settings):  # the renderers too
+            brief = build_brief(model, BriefRequest.for_workshop(model, view), settings, workshop=view)
+            return brief_response(brief, chosen, f"brief-workshop-{workshop.id}-round-{round_number}")

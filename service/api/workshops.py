@@ -288,6 +288,7 @@ def workshop_released(workshop_id: str) -> bool:
 
 def round_results(workshop: WorkshopRecord, round_number: int, settings) -> dict:
     """`group_results` over the current submissions of one round, within `settings`' deadline."""
+    from service.engine.cost import enforced
     from service.engine.group import ParticipantPriorities, checked_effect_overrides, group_results
 
     store = workshop_store()
@@ -299,4 +300,5 @@ def round_results(workshop: WorkshopRecord, round_number: int, settings) -> dict
         participants.append(ParticipantPriorities(record.participant_id, names[record.participant_id],
                                                   record.weights, overrides))
     constraints = [constraint_from_fields(c) for c in workshop.constraints]
-    return group_results(model, workshop.scenario, constraints, participants, settings)
+    with enforced(settings):
+        return group_results(model, workshop.scenario, constraints, participants, settings)

@@ -22,11 +22,14 @@ and packages pairwise (the first of the point ranking); the response says so whe
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 from dataclasses import dataclass
 
 from models.validation import Problem
-from service.engine.errors import RequestInvalid
+from service.engine.errors import RequestInvalid, SolverTimeLimit
 
 # Pairwise preference and rank ranges cover the first MAX_COMPARED options (and packages) of the
 # point ranking: their work and their response grow with its square.
@@ -34,14 +37,17 @@ MAX_COMPARED = 20
 # Rank ranges are read first at this many of the sampled weights (then settled exactly by MILPs).
 OBSERVED_SAMPLES = 20_000
 
-# Seconds per counted operation on the reference machine (2 shared cores), pessimistic.
-_UNIFORM = 4e-9          # one uniform per uncertain effect and sample (every one is drawn)
-_DRAW = 2.5e-8           # one triangular draw and its place, per used uncertain effect and sample
-_VALUE = 3e-9            # one multiply-add, effects by weights
-_RANK = 5e-8             # one candidate placed in one sample (sort, counts)
-_CONFIDENCE = 2e-9       # one multiply-add at a central weight vector
+# Seconds per counted operation on the reference machine (2 shared cores, one BLAS thread), from
+# `bench/worst_case.py --calibrate`: the estimate of a whole SMAA exceeds the measured time on
+# every model it was tried on (docs/performance.md).
+_UNIFORM = 3e-9          # one uniform per uncertain effect and sample (every one is drawn)
+_DRAW = 1.2e-8           # one triangular draw and its place, per used uncertain effect and sample
+_VALUE = 2e-9            # one multiply-add, effects by weights (twice: both passes)
+_RANK = 2e-8             # one candidate placed in one sample (a sort's share, counts)
+_CONFIDENCE = 6e-10      # one multiply-add at a central weight vector
 _RANK_RANGE = 2e-9       # one comparison of two options at one observed weight vector
-_WEIGHT = 3e-8           # one weight drawn and normalized
+_WEIGHT = 2e-8           # one weight drawn and normalized
+_SAMPLE = 1e-6           # the Python and numpy overhead of one sample's share of a chunk
 _FIXED = 0.25            # everything else of a robustness analysis, at the limits
 
 
@@ -64,7 +70,7 @@ class SmaaSize:
         rank_range = min(self.options, MAX_COMPARED) * self.options * _RANK_RANGE * min(1.0, OBSERVED_SAMPLES / self.samples)
         return (self.uncertain_effects * _UNIFORM + self.used_effects * _DRAW
                 + self.used_terms * self.criteria * _VALUE * 2 + ranking + confidence + rank_range
-                + self.criteria * _WEIGHT)
+                + self.criteria * _WEIGHT + _SAMPLE)
 
     def seconds(self) -> float:
         return _FIXED + self.samples * self.seconds_per_sample()
@@ -89,3 +95,39 @@ def require_solves(settings, solves: int, seconds_per_solve: float, what: str) -
         settings.deadline.require(solves * seconds_per_solve,
                                   f"{what} needs about {solves} more package optimizations of about "
                                   f"{seconds_per_solve:.2f} s each (measured on this request's first solves); it")
+
+
+# A backstop after the deadline: the engine's own checks come first and say more.
+_ALARM_GRACE_SECONDS = 0.25
+
+
+@contextlib.contextmanager
+def enforced(settings):
+    """Hold the work inside this block to the request's deadline even where nothing checks it (a
+    renderer, a library loop): an interval timer raises `SolverTimeLimit` just after the deadline.
+
+    Only in the main thread, where gunicorn's sync workers serve requests (a signal handler can be
+    set nowhere else); in other threads the block runs with the engine's own checks alone. Put
+    nothing inside that must not be interrupted (database writes): only pure computation.
+    """
+    global _ENFORCED
+    deadline = settings.deadline
+    if deadline is None or _ENFORCED or threading.current_thread() is not threading.main_thread():
+        yield  # no deadline, an enclosing block already holds it, or no signal can be handled here
+        return
+
+    def expired(signum, frame):
+        raise SolverTimeLimit(f"The answer was not ready within the time limit of {deadline.seconds:g} s.")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline.remaining(), 0.0) + _ALARM_GRACE_SECONDS)
+    _ENFORCED = True
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _ENFORCED = False
+
+
+_ENFORCED = False
