@@ -101,17 +101,25 @@ class EnumeratedSpace:
         self.feasible_performance = self.packages.performance[self.feasible_rows]
         self.feasible_membership = self.packages.membership[self.feasible_rows]
         self.forbidding_conflicts: dict[int, list] = {}
+        self._options: dict[int, tuple[str, ...]] = {}  # package row -> its sorted option ids
 
     def is_feasible(self) -> bool:
         return len(self.feasible_rows) > 0
 
     def _scored(self, row: int, value: float) -> ScoredPackage:
-        members = self.packages.membership[row]
-        options = tuple(sorted(self.table.option_ids[i] for i in np.flatnonzero(members)))
+        options = self._options.get(row)
+        if options is None:
+            members = self.packages.membership[row]
+            options = self._options[row] = tuple(sorted(self.table.option_ids[i] for i in np.flatnonzero(members)))
         return ScoredPackage(options, value, self.packages.performance[row])
 
     def best(self, weights: np.ndarray, k: int) -> list[tuple[int, ScoredPackage]]:
         values = self.feasible_performance @ weights / VALUE_SCALE
+        if k == 1 and len(values):
+            # The first tie group alone (values within 1e-9 of the best), listed: no sort of the rest.
+            top = values.max()
+            near = np.flatnonzero(values >= top - 2e-9)
+            return rank_scored([self._scored(self.feasible_rows[i], float(values[i])) for i in near])[:1]
         order = np.argsort(-values, kind="stable")
         if len(order) > k:
             # Everything tied with the k-th value must be seen before ties are ordered.

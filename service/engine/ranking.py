@@ -150,8 +150,8 @@ def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings
 
 def ranking(model: DecisionModel, request: RankingRequest, settings: SolverSettings = SolverSettings(),
             method: str = "auto", *, explain: bool = True) -> Ranked:
-    """`rank`, keeping the table, constraints, package space and packages; `explain=False` leaves
-    `explanations` empty (for analyses that only read the ranks)."""
+    """`rank`, keeping the table, constraints, package space and packages. `explain=False` is for
+    analyses that only read the ranks and values: no explanations, no contributions, no input hash."""
     table = performance_table(model, request.scenario, request.score_case)
     weights = np.array([request.weights[c] for c in table.criterion_ids])
     constraints = sourced_constraints(model, request.scenario, list(request.constraints))
@@ -175,14 +175,16 @@ def ranking(model: DecisionModel, request: RankingRequest, settings: SolverSetti
         "scenario": request.scenario,
         "score_case": request.score_case,
         "weights": dict(request.weights),
-        "options": option_ranking(model, table, weights, excluded),
-        "packages": [package_document(rank_, package, table, weights) for rank_, package in packages],
+        "options": option_ranking(model, table, weights, excluded, with_contributions=explain),
+        "packages": [package_document(rank_, package, table, weights) if explain else
+                     {"rank": rank_, "options": list(package.options), "value": package.value}
+                     for rank_, package in packages],
         "excluded": [{"option": option, "reasons": reasons} for option, reasons in excluded.items()],
         "explanations": explanations(table, space, weights, best, explained, settings),
         "warnings": warnings,
         "provenance": {
             "model_version": model.version,
-            "input_sha256": input_sha256(model, request.canonical(model)),
+            "input_sha256": input_sha256(model, request.canonical(model)) if explain else None,
             "solver": describe_method(space.method, settings),
             "method": space.method,
             "engine_version": ENGINE_VERSION,

@@ -222,7 +222,8 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
     package_extremes = extremes_of(package_performance[:compared_packages])
 
     seeds = np.random.SeedSequence(request.seed).spawn(2)
-    weight_sample = sample_weights(admissible, request.samples, np.random.default_rng(seeds[0]), settings)
+    weight_sample = sample_weights(admissible, request.samples, np.random.default_rng(seeds[0]), settings,
+                                   key=(request.seed, request.samples))
     # The LP witnesses are vertices where ranks change, so they join the samples (the diagonal holds no witness).
     pairs = ~np.eye(compared, dtype=bool)
     observed = np.vstack([weight_sample.weights[:OBSERVED_SAMPLES], weights,

@@ -27,6 +27,7 @@ the number of samples.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +40,8 @@ _MIN_CHUNK_SAMPLES = 128
 _KEPT_ELEMENTS = 8_000_000
 # Drawn effects kept between requests (`draws_key`): 16 MB of doubles in all.
 _CACHED_DRAW_ELEMENTS = 2_000_000
+# Work arrays up to this size (8 MB) are kept and reused (`_scratch`).
+_SCRATCH_ELEMENTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -113,9 +116,11 @@ class _Summation:
         """(samples, rows) term values -> (samples, candidates) candidate values."""
         return row_values[:, self.index] if self.single else row_values @ self.matrix.T
 
-    def effects(self, by_row: np.ndarray) -> np.ndarray:
-        """(rows, anything) term effects -> (candidates, anything) candidate effects."""
-        return by_row[self.index] if self.single else self.matrix @ by_row
+    def effects(self, by_row: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """(rows, anything) term effects -> (candidates, anything) candidate effects, into `out`."""
+        if self.single:
+            return np.take(by_row, self.index, axis=0, out=out)
+        return np.matmul(self.matrix, by_row, out=out)
 
 
 @dataclass(frozen=True)
@@ -143,14 +148,15 @@ class _UsedTerms:
         self.fixed = effects.likely[self.rows].ravel()
         self.effects = effects
 
-    def values(self, uniforms: np.ndarray) -> np.ndarray:
-        """(samples, used rows, criteria) effects from a chunk of every spread cell's uniforms."""
+    def values(self, uniforms: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """(samples, used rows, criteria) effects from a chunk of every spread cell's uniforms
+        (written into `out` when given)."""
         count = len(uniforms)
-        drawn = np.empty((count, self.fixed.size))
-        drawn[:] = self.fixed
-        drawn[:, self.targets] = self.effects.draw(uniforms[:, self.cells], self.cells)
-        drawn.setflags(write=False)  # they may be kept for later requests
-        return drawn.reshape(count, *self.shape)
+        drawn = np.empty((count, *self.shape)) if out is None else out
+        flat = drawn.reshape(count, self.fixed.size)
+        flat[:] = self.fixed
+        flat[:, self.targets] = self.effects.draw(uniforms[:, self.cells], self.cells)
+        return drawn
 
 
 def smaa(effects: UncertainEffects, candidate_sets: list[CandidateSet], weights: np.ndarray,
@@ -168,17 +174,20 @@ def smaa(effects: UncertainEffects, candidate_sets: list[CandidateSet], weights:
     sums = [s.summation(used.rows) for s in candidate_sets]
     chunk = max(_MIN_CHUNK_SAMPLES, _CHUNK_ELEMENTS // max(1, len(effects.spread), used.fixed.size))
     keep = samples * used.fixed.size <= _KEPT_ELEMENTS
-    cached = _DRAWS.pop(draws_key, None) if cacheable else None
-    if cached is not None:
-        chunks = cached
-    else:
-        chunks = _effect_chunks(effects, used, samples, chunk, seed, settings)
+    drawn_all = _DRAWS.pop(draws_key, None) if cacheable else None
+    if drawn_all is None and keep:
+        # Drawn chunk by chunk (cache-sized), kept whole for both passes and maybe the next request.
+        drawn_all = np.empty((samples, *used.shape))
+        for _ in _effect_chunks(effects, used, samples, chunk, seed, settings, drawn_all):
+            pass
+        drawn_all.setflags(write=False)
+    if drawn_all is not None:
+        blocks = [(start, drawn_all[start:start + chunk]) for start in range(0, samples, chunk)]
     counts = [np.zeros((len(s.listing), len(s.listing)), dtype=np.int64) for s in candidate_sets]
     firsts = [np.empty(samples, dtype=np.int64) for _ in candidate_sets]
-    kept = []
-    for start, drawn in chunks:
-        if keep:
-            kept.append((start, drawn))
+    for start, drawn in blocks if drawn_all is not None else _effect_chunks(effects, used, samples, chunk, seed, settings):
+        if settings is not None:
+            settings.check_time()
         row_values = np.einsum("src,sc->sr", drawn, weights[start:start + len(drawn)])
         for index, (candidates, total) in enumerate(zip(candidate_sets, sums)):
             m = len(candidates.listing)
@@ -187,14 +196,14 @@ def smaa(effects: UncertainEffects, candidate_sets: list[CandidateSet], weights:
             counts[index] += np.bincount((order * m + np.arange(m)).ravel(), minlength=m * m).reshape(m, m)
             firsts[index][start:start + len(drawn)] = order[:, 0]
     if cacheable:
-        _remember(draws_key, kept)
+        _remember(draws_key, drawn_all)
 
     central = []
     for count, first in zip(counts, firsts):
         weight_sums = np.column_stack([np.bincount(first, weights=weights[:, j], minlength=len(count))
                                        for j in range(criteria)])
         central.append([weight_sums[c] / count[c, 0] if count[c, 0] > 0 else None for c in range(len(count))])
-    chunks = kept if keep else _effect_chunks(effects, used, samples, chunk, seed, settings)
+    chunks = blocks if drawn_all is not None else _effect_chunks(effects, used, samples, chunk, seed, settings)
     confidence = _confidence(candidate_sets, sums, central, samples, chunks, settings)
     results = []
     for index in range(len(candidate_sets)):
@@ -204,26 +213,45 @@ def smaa(effects: UncertainEffects, candidate_sets: list[CandidateSet], weights:
     return results
 
 
-_DRAWS: dict[tuple, list] = {}  # draws_key -> [(start, drawn)], most recently used last
+_DRAWS: dict[tuple, np.ndarray] = {}  # draws_key -> (samples, rows, criteria) draws, most recently used last
 
 
-def _remember(key: tuple, chunks: list) -> None:
-    _DRAWS[key] = chunks
-    total = sum(drawn.size for entry in _DRAWS.values() for _, drawn in entry)
+def _remember(key: tuple, drawn: np.ndarray) -> None:
+    _DRAWS[key] = drawn
+    total = sum(entry.size for entry in _DRAWS.values())
     while total > _CACHED_DRAW_ELEMENTS and len(_DRAWS) > 1:
-        oldest = next(iter(_DRAWS))
-        total -= sum(drawn.size for _, drawn in _DRAWS.pop(oldest))
+        total -= _DRAWS.pop(next(iter(_DRAWS))).size
+
+
+_SCRATCH: dict[tuple, np.ndarray] = {}
+
+
+def _scratch(name, shape: tuple) -> np.ndarray:
+    """A work array kept between chunks and requests: the same few megabytes are reused rather than
+    allocated afresh each chunk (fresh blocks this large are page-faulted in every time, which cost
+    more than the arithmetic on them)."""
+    if math.prod(shape) > _SCRATCH_ELEMENTS:
+        return np.empty(shape)  # large models: kept, they would hold memory the arithmetic dwarfs anyway
+    key = (name, shape)
+    found = _SCRATCH.get(key)
+    if found is None:
+        if len(_SCRATCH) > 32:
+            _SCRATCH.clear()
+        found = _SCRATCH[key] = np.empty(shape)
+    return found
 
 
 def _effect_chunks(effects: UncertainEffects, used: _UsedTerms, samples: int, chunk: int,
-                   seed: np.random.SeedSequence, settings):
+                   seed: np.random.SeedSequence, settings, out: np.ndarray | None = None):
+    """(start, drawn) chunk by chunk; into `out` (samples, rows, criteria) when given."""
     # A fresh generator from the same seed sequence replays the same draws.
     rng = np.random.default_rng(seed)
     for start in range(0, samples, chunk):
         if settings is not None:
             settings.check_time()
         count = min(chunk, samples - start)
-        yield start, used.values(rng.random((count, len(effects.spread))))
+        yield start, used.values(rng.random((count, len(effects.spread))),
+                                 None if out is None else out[start:start + count])
 
 
 def _confidence(candidate_sets, sums, central, samples, chunks, settings) -> list[list]:
@@ -236,16 +264,27 @@ def _confidence(candidate_sets, sums, central, samples, chunks, settings) -> lis
         if settings is not None:
             settings.check_time()
         count, rows, criteria = drawn.shape
-        by_row = np.ascontiguousarray(drawn.transpose(1, 0, 2)).reshape(rows, count * criteria)
+        by_row = _scratch("by row", (rows, count, criteria))
+        np.copyto(by_row, drawn.transpose(1, 0, 2))
+        by_row = by_row.reshape(rows, count * criteria)
         for index, (candidates, total) in enumerate(zip(candidate_sets, sums)):
             if matrices[index] is None:
                 continue
-            effects = total.effects(by_row)  # (candidates in listing order, count * criteria)
-            m = len(effects)
-            # Every candidate's value at every central weight vector of the set, in one product.
-            values = (effects.reshape(m * count, criteria) @ matrices[index]).reshape(m, count, -1)
-            # argmax takes the first of equal values, and candidates are in listing order.
-            winners = candidates.by_listing[np.argmax(values, axis=0)]
-            wins[index][wanted[index]] += np.count_nonzero(winners == np.array(wanted[index]), axis=0)
+            m = len(candidates.listing)
+            effects = total.effects(by_row, _scratch(("effects", index), (m, count * criteria)))
+            # Every candidate's value at every central weight vector of the set, in one product,
+            # laid out (central weights, candidates, samples) so each comparison reads whole rows.
+            values = np.matmul(effects.reshape(m * count, criteria), matrices[index],
+                               out=_scratch(("values", index), (m * count, matrices[index].shape[1])))
+            laid_out = _scratch(("laid out", index), values.shape[::-1])
+            np.copyto(laid_out, values.T)
+            values = laid_out.reshape(-1, m, count)
+            for k, c in enumerate(wanted[index]):
+                at, place = values[k], int(candidates.listing[c])
+                # First at its central weights: the highest value, and no earlier listed candidate as high.
+                first = at[place] >= at.max(axis=0)
+                if place:
+                    first &= at[place] > at[:place].max(axis=0)
+                wins[index][c] += np.count_nonzero(first)
     return [[None if central[index][c] is None else float(wins[index][c] / samples)
              for c in range(len(s.listing))] for index, s in enumerate(candidate_sets)]

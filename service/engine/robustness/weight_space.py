@@ -180,8 +180,19 @@ class Neighbourhood:
     def simplex_vertices(self) -> None:
         return None
 
-    def sample(self, samples: int, rng: np.random.Generator) -> np.ndarray:
-        factors = rng.uniform(self.low, self.high, size=(samples, len(self.centre)))
+    def sample(self, samples: int, rng: np.random.Generator, key: tuple | None = None) -> np.ndarray:
+        """Weights with factors uniform in [low, high]. The factors depend on the random stream alone,
+        so under a `key` naming it (seed, samples) small sets are kept for the next request: weights
+        near other weights then cost a product and a division."""
+        shape = (samples, len(self.centre))
+        factors = _FACTORS.get((key, shape, self.low, self.high)) if key is not None else None
+        if factors is None:
+            factors = rng.uniform(self.low, self.high, size=shape)
+            if key is not None and factors.size <= _KEPT_FACTOR_ELEMENTS:
+                factors.setflags(write=False)
+                if len(_FACTORS) >= 8:
+                    _FACTORS.pop(next(iter(_FACTORS)))
+                _FACTORS[key, shape, self.low, self.high] = factors
         weights = factors * self.centre
         weights /= weights.sum(axis=1, keepdims=True)
         return weights
@@ -194,6 +205,10 @@ class Neighbourhood:
     def weight_space(self) -> dict:
         return {"kind": "neighbourhood", "factor": [self.low, self.high],
                 "around": {c: float(w) for c, w in zip(self.criterion_ids, self.centre)}}
+
+
+_FACTORS: dict[tuple, np.ndarray] = {}
+_KEPT_FACTOR_ELEMENTS = 1_000_000
 
 
 def admissible_weights(criterion_ids: tuple[str, ...], intervals: dict[str, list[float]] | None,
@@ -276,11 +291,11 @@ class WeightSample:
 
 
 def sample_weights(admissible: AdmissibleWeights, samples: int, rng: np.random.Generator,
-                   settings: SolverSettings = SolverSettings()) -> WeightSample:
+                   settings: SolverSettings = SolverSettings(), key: tuple | None = None) -> WeightSample:
     """`samples` weight vectors uniform on the admissible set (see the module docstring); for a
-    `Neighbourhood`, weights with uniform factors, as it defines them."""
+    `Neighbourhood`, weights with uniform factors, as it defines them (`key`: see `Neighbourhood.sample`)."""
     if isinstance(admissible, Neighbourhood):
-        return WeightSample(admissible.sample(samples, rng),
+        return WeightSample(admissible.sample(samples, rng, key),
                             f"each weight times a factor uniform in [{admissible.low:g}, {admissible.high:g}], "
                             "renormalized", 1.0)
     vertices = admissible.generators()
