@@ -131,13 +131,37 @@ def run_case(name: str, limit: float) -> dict:
                          "bytes": len(response.data)})
             if response.status_code >= 400:
                 runs[-1]["detail"] = (response.json or {}).get("detail", "")[:200]
+        admitted = _largest_admitted(client, method, path, body, headers, response)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         app.extensions["policy_options"].engine.dispose()
     result = {"case": name, "limit_s": limit, "first": runs[0], "warm": runs[1],
               "peak_rss_mib": round(peak / 1024), "rss_before_mib": round(before / 1024)}
+    if admitted:
+        result["admitted"] = admitted
     if setup in ("limits", "workshop-limits"):
         result["post_model_s"] = round(post_seconds, 3)
     return result
+
+
+def _largest_admitted(client, method, path, body, headers, refused) -> dict | None:
+    """When SMAA samples were refused (422 at .../samples), the same request with as many samples as
+    the refusal says fit: the worst case the service admits."""
+    errors = (refused.json or {}).get("errors", []) if refused.status_code == 422 else []
+    stated = [e["detail"] for e in errors if e["pointer"].endswith("/samples") and e["detail"].startswith("At most ")]
+    if not stated:
+        return None
+    samples = int(stated[0].split("At most ")[1].split(" ")[0].replace(",", ""))
+    admitted = json.loads(json.dumps(body))
+    if "/robustness/" in errors[0]["pointer"]:
+        admitted.setdefault("robustness", {})["samples"] = samples
+    else:
+        admitted["samples"] = samples
+    started = time.perf_counter()
+    response = client.open(path, method=method, json=admitted, headers=headers)
+    answer = {"samples": samples, "status": response.status_code, "seconds": round(time.perf_counter() - started, 3)}
+    if response.status_code >= 400:
+        answer["detail"] = (response.json or {}).get("detail", "")[:200]
+    return answer
 
 
 def main() -> None:
@@ -159,7 +183,8 @@ def _peak_rss_mib(pid: int) -> int | None:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024)
+    peaks = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")]
+    return round(int(peaks[0]) / 1024) if peaks else None  # none once the process has exited
 
 
 def _in_a_process(name: str, limit: float, timeout: float) -> dict:
