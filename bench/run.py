@@ -356,8 +356,13 @@ def write_report(results: dict) -> str:
                 lines.append(f"| {row['case']} | {row['error']} | | | {row.get('peak_rss_mib_so_far', '')} |")
                 continue
             first, warm = row["first"], row["warm"]
-            lines.append(f"| {row['case']} | {first['status']} | {first['seconds']:.2f} | {warm['seconds']:.2f} | "
+            answer = str(first["status"]) if first["status"] == warm["status"] else f"{first['status']}, then {warm['status']}"
+            lines.append(f"| {row['case']} | {answer} | {first['seconds']:.2f} | {warm['seconds']:.2f} | "
                          f"{row['peak_rss_mib']} |")
+            if row.get("admitted"):
+                admitted = row["admitted"]
+                lines.append(f"| the same with {admitted['samples']:,} samples (what the 422 says fits) | "
+                             f"{admitted['status']} | {admitted['seconds']:.2f} | | |")
     cold = results["cold_start"]
     lines += ["", "## Cold start (import the service and create the app, fresh process)", "",
               f"median {cold['median_s']:.3f} s (min {cold['min_s']:.3f}, max {cold['max_s']:.3f}; target ≤ 1 s).", ""]
