@@ -50,6 +50,14 @@ def model_from_document(document, *, builtin: bool = False) -> DecisionModel:
     return dataclasses.replace(model, version=content_version(model), _index={})
 
 
+def model_from_stored(document: dict, version: str) -> DecisionModel:
+    """The model of a document that `model_from_document` accepted and the service stored, with
+    the version stored beside it: built without validating it again (on a model at the limits,
+    validation is four fifths of the time)."""
+    model = _build(_normalized(document), builtin=False)
+    return dataclasses.replace(model, version=version, _index={})
+
+
 def _normalized(data: dict) -> dict:
     """Fill the defaults the contract allows to be left out (status quo, scale, default scenario)."""
     data = dict(data)

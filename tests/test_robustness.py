@@ -298,11 +298,12 @@ def test_necessary_and_possible_preference_agree_with_linprog(seed):
 
 
 def test_preference_over_the_whole_simplex_is_read_off_its_vertices():
-    # Weights alone admit every weight vector: the extremes are the best and worst criterion.
+    # An interval that cuts nothing admits every weight vector: the extremes are the best and worst criterion.
     document = random_document(5)
     model = model_from_document(document)
     criteria = criteria_of(document)
-    result = analyse(model, RobustnessRequest.from_fields(model, {"weights": {"c0": 1}, "samples": 50}))
+    result = analyse(model, RobustnessRequest.from_fields(model, {"weights": {"c0": 1}, "weight_intervals": {"c0": [0.0, 1.0]},
+                                                                  "samples": 50}))
     vectors = effect_vectors(document, result["scenario"])
     for entry in result["pairwise"]:
         difference = (vectors[entry["a"]] - vectors[entry["b"]]) / 3
@@ -396,7 +397,8 @@ def crafted_document(performances: dict[str, tuple[float, float]]) -> dict:
 def test_rank_ranges_of_rivals_that_cannot_win_together(performances):
     document = crafted_document(performances)
     model = model_from_document(document)
-    request = RobustnessRequest.from_fields(model, {"weights": {"c0": 1, "c1": 1}, "samples": 500})
+    request = RobustnessRequest.from_fields(model, {"weights": {"c0": 1, "c1": 1}, "weight_intervals": {"c0": [0.0, 1.0]},
+                                                    "samples": 500})
     result = analyse(model, request)
     polytope = oracle_polytope(["c0", "c1"], {})
     vectors = effect_vectors(document, result["scenario"])
@@ -475,7 +477,8 @@ def test_acceptabilities_match_an_independent_simulation():
     document = random_document(21, options=3, criteria=3)
     model = model_from_document(document)
     samples = 20000
-    result = analyse(model, RobustnessRequest.from_fields(model, {"weights": {"c0": 1}, "samples": samples, "seed": 5}))
+    result = analyse(model, RobustnessRequest.from_fields(model, {"weights": {"c0": 1}, "weight_intervals": {"c0": [0.0, 1.0]},
+                                                                  "samples": samples, "seed": 5}))
     scenario = result["scenario"]
     options = [entry["option"] for entry in result["smaa"]["options"]]
     rng = np.random.default_rng(12345)

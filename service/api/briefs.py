@@ -91,13 +91,15 @@ class ModelBriefs(MethodView):
         `Accept-Language` (en, fr). 406 for a format it does not come in; 503 for PDF where the
         server cannot render it.
         """
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         chosen = negotiated_format(query.get("format"))
         model = find_model(model_id)
-        settings = current_app.extensions["policy_options"].solver_settings
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
+        from service.engine.cost import enforced
 
-        brief = build_brief(model, BriefRequest.from_fields(model, fields), settings)
-        return brief_response(brief, chosen, model.id, brief["provenance"]["input_sha256"][:12])
+        with enforced(settings):  # the renderers too
+            brief = build_brief(model, BriefRequest.from_fields(model, fields), settings)
+            return brief_response(brief, chosen, model.id, brief["provenance"]["input_sha256"][:12])
 
 
 @blp.route("/workshops/<workshop_id>/brief")
@@ -116,26 +118,28 @@ class WorkshopBrief(MethodView):
 
         409 while no one has submitted in the round.
         """
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         workshop, _ = authorized(workshop_id, facilitator_only)
         chosen = negotiated_format(query.get("format"))
         round_number = query.get("round", workshop.current_round)
         if round_number > workshop.current_round:
             raise ApiProblem(404, f"Round {round_number} has not opened (the current round is {workshop.current_round}).",
                              slug="round-not-found")
-        results = round_results(workshop, round_number)
+        results = round_results(workshop, round_number, settings)
         if results["group"] is None:
             raise ApiProblem(409, f"No one has submitted in round {round_number}: there is no group view to brief yet.",
                              slug="no-submissions")
         model = find_model(workshop.model_id)
         view = {"id": workshop.id, "title": workshop.title, "round": round_number, "scenario": workshop.scenario,
                 "constraints": workshop.constraints, "results": results,
-                "anonymous": bool(getattr(workshop, "anonymous", False)),
+                "anonymous": workshop.anonymous,
                 "submissions": _submitted_words(workshop.id, round_number)}
-        settings = current_app.extensions["policy_options"].solver_settings
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
+        from service.engine.cost import enforced
 
-        brief = build_brief(model, BriefRequest.for_workshop(model, view), settings, workshop=view)
-        return brief_response(brief, chosen, workshop.id, round_number)
+        with enforced(settings):  # the renderers too
+            brief = build_brief(model, BriefRequest.for_workshop(model, view), settings, workshop=view)
+            return brief_response(brief, chosen, workshop.id, round_number)
 
 
 def _submitted_words(workshop_id: str, round_number: int) -> dict[str, dict]:

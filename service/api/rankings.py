@@ -29,8 +29,11 @@ class Rankings(MethodView):
         422 with type ending `/infeasible-constraints` and a minimal `conflict` when no
         package satisfies the constraints; 503 when the solver cannot prove optimality in time.
         """
+        from service.engine.cost import enforced
         from service.engine.ranking import RankingRequest, rank
 
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         model = find_model(model_id)
         request = RankingRequest.from_fields(model, fields)
-        return jsonify(rank(model, request, current_app.extensions["policy_options"].solver_settings))
+        with enforced(settings):
+            return jsonify(rank(model, request, settings))

@@ -29,9 +29,11 @@ class Robustness(MethodView):
         `/infeasible-constraints` when no package satisfies the constraints; 503 when the
         solver cannot prove optimality in time.
         """
+        from service.engine.cost import enforced
         from service.engine.robustness import RobustnessRequest, analyse
 
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         model = find_model(model_id)
-        settings = current_app.extensions["policy_options"].solver_settings
-        request = RobustnessRequest.from_fields(model, fields, settings)
-        return analyse(model, request, settings)
+        with enforced(settings):
+            request = RobustnessRequest.from_fields(model, fields, settings)
+            return analyse(model, request, settings)

@@ -134,7 +134,7 @@ class Workshops(MethodView):
             if problems:
                 raise RequestInvalid(problems)
             group_results(model, scenario, constraints, [],
-                          current_app.extensions["policy_options"].solver_settings)  # raises when infeasible
+                          current_app.extensions["policy_options"].solver_settings.for_request())  # raises when infeasible
 
             def respond(session, workshop, token):
                 body = {"id": workshop.id, "join_code": workshop.join_code, "facilitator_token": token,
@@ -450,6 +450,7 @@ class Results(MethodView):
         open. `changes` compare with the previous round only when the reader may read that round too. The ETag
         is a hash of the body: send it in If-None-Match to get 304 while nothing changed.
         """
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
         workshop, role = authorized(workshop_id, lambda role: True)
         participant = None if role == FACILITATOR else role
         round_number = query.get("round", workshop.current_round if participant is None else workshop.latest_released_round)
@@ -460,10 +461,10 @@ class Results(MethodView):
                              slug="round-not-found")
         if participant is not None and not workshop.released(round_number):
             raise ApiProblem(403, f"The results of round {round_number} are not released.", slug="results-not-released")
-        current = round_results(workshop, round_number)
+        current = round_results(workshop, round_number, settings)
         changes = None
         if round_number > 1 and (participant is None or workshop.released(round_number - 1)):
-            previous = round_results(workshop, round_number - 1)
+            previous = round_results(workshop, round_number - 1, settings)
             from service.engine.group import round_changes
 
             changes = {"previous_round": round_number - 1, **round_changes(previous, current)}
@@ -493,8 +494,10 @@ def own_position_only(results: dict, participant_id: str) -> dict:
     return results
 
 
-def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
-    """`group_results` over the current submissions of one round (names as the workshop shows them)."""
+def round_results(workshop: WorkshopRecord, round_number: int, settings) -> dict:
+    """`group_results` over the current submissions of one round (names as the workshop shows them),
+    within `settings`' deadline."""
+    from service.engine.cost import enforced
     from service.engine.group import (ParticipantPriorities, checked_effect_overrides, group_results,
                                       starting_overrides)
 
@@ -508,5 +511,5 @@ def round_results(workshop: WorkshopRecord, round_number: int) -> dict:
         participants.append(ParticipantPriorities(record.participant_id, names[record.participant_id],
                                                   record.weights, starting_overrides(model, profile, own), profile))
     constraints = [constraint_from_fields(c) for c in workshop.constraints]
-    return group_results(model, workshop.scenario, constraints, participants,
-                         current_app.extensions["policy_options"].solver_settings)
+    with enforced(settings):
+        return group_results(model, workshop.scenario, constraints, participants, settings)

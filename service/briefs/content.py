@@ -50,7 +50,6 @@ ROBUSTNESS_FIELDS = ("weight_intervals", "samples", "seed")
 QUOTED_EFFECTS_PER_SIDE = 2
 WEIGHT_AGREEMENT = 1e-12
 # DESIGN.md §8.5: exact weights alone are analysed over each weight times a factor in this range.
-DEFAULT_NEIGHBOURHOOD = (0.75, 1.25)
 
 
 @dataclass(frozen=True)
@@ -244,18 +243,15 @@ class _Facts:
 def weight_space(robustness: dict) -> dict:
     """What the robustness analysis samples, as its result describes it (DESIGN.md §5.1, §8.5):
 
-    - `neighbourhood`: each given weight times a factor in [low, high], renormalized. The result
-      says so in `admissible_weights.neighbourhood` (or a top-level `neighbourhood`): a pair of
-      factors, or a map with `factors`;
+    - `neighbourhood`: exact weights alone, each times a factor in [low, high], renormalized
+      (the result's `weight_space`);
     - `intervals`, `order`, `order-and-intervals`: the admissible weights of the request;
-    - `everything`: every weight vector (exact weights alone, before the neighbourhood).
+    - `everything`: every weight vector (intervals that bound nothing).
     """
+    reported = robustness.get("weight_space") or {}
+    if reported.get("kind") == "neighbourhood":
+        return {"kind": "neighbourhood", "factors": [float(f) for f in reported["factor"]]}
     admissible = robustness.get("admissible_weights") or {}
-    for container in (admissible, robustness):
-        for key in ("neighbourhood", "neighborhood"):
-            found = container.get(key)
-            if found:
-                return {"kind": "neighbourhood", "factors": list(_factors(found))}
     order = bool(admissible.get("order"))
     zero_by_order = set()
     if order:
@@ -267,16 +263,6 @@ def weight_space(robustness: dict) -> dict:
     kind = ("order-and-intervals" if order and narrowed else "order" if order
             else "intervals" if narrowed else "everything")
     return {"kind": kind, "factors": None}
-
-
-def _factors(found) -> tuple[float, float]:
-    if isinstance(found, dict):
-        found = found.get("factors") or found.get("factor") or [found.get("low"), found.get("high")]
-    try:
-        low, high = (float(v) for v in found)
-    except (TypeError, ValueError):
-        return DEFAULT_NEIGHBOURHOOD
-    return low, high
 
 
 def space_phrase(space: dict, short: bool = False) -> str:

@@ -21,17 +21,18 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from models.domain import DecisionModel, EffectOverride
+from models.domain import STATUS_QUO, DecisionModel, EffectOverride
 from models.validation import Problem, check_effect_overrides
-from service.engine.constraints import SourcedConstraint, linear_rows, sourced_constraints
-from service.engine.errors import InfeasibleConstraints, RequestInvalid, SolverFailure, SolverTimeLimit
-from service.engine.optimizer import _quiet_highs, milp_feasibility
-from service.engine.settings import SolverSettings
+from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.cost import require_solves
+from service.engine.errors import InfeasibleConstraints, RequestInvalid
+from service.engine.linear_programs import INFINITY
+from service.engine.optimizer import PackageProgram
 from service.engine.ordering import ranked
-from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, enumerated_feasibility,
-                                     minimal_conflict)
+from service.engine.packages import ENUMERATION_LIMIT, EnumeratedSpace
 from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE, PerformanceTable, performance_table
-from service.engine.ranking import excluded_options, option_ranking
+from service.engine.settings import SolverSettings
+from service.engine.ranking import excluded_options
 
 # Packages listed in the Borda count (all are counted; the list is cut for the response).
 BORDA_LISTED = 50
@@ -78,22 +79,43 @@ def starting_overrides(model: DecisionModel, profile_id: str | None,
 # -- Consensus -------------------------------------------------------------------------------
 
 
-def tied_ranks(values: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """Ranks 1..n by value, highest first; values equal within 1e-9 share their mean rank.
+def tie_group_starts(sorted_values: np.ndarray) -> np.ndarray:
+    """For rows of values in descending order, where each value's tie group starts: a value
+    joins the group of the first value not yet placed when within 1e-9 of it (DESIGN.md §2).
+    One pass along the columns, every row at once."""
+    rows, n = sorted_values.shape
+    starts = np.zeros((rows, n), dtype=np.int64)
+    if n == 0:
+        return starts
+    anchor, current = sorted_values[:, 0].copy(), np.zeros(rows, dtype=np.int64)
+    for position in range(1, n):
+        column = sorted_values[:, position]
+        new = column < anchor - TIE_TOLERANCE
+        anchor[new] = column[new]
+        current[new] = position
+        starts[:, position] = current
+    return starts
 
-    Returns the ranks and the sizes of the tie groups.
+
+def tied_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks 1..n by value within each row of `values` (raters, objects), highest first;
+    values equal within 1e-9 share their mean rank.
+
+    Returns the ranks and, per row, the sum of t³ − t over its tie groups of sizes t.
     """
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values))
-    groups, start = [], 0
-    while start < len(order):
-        anchor, end = values[order[start]], start + 1
-        while end < len(order) and values[order[end]] >= anchor - TIE_TOLERANCE:
-            end += 1
-        ranks[order[start:end]] = (start + 1 + end) / 2.0
-        groups.append(end - start)
-        start = end
-    return ranks, groups
+    rows, n = values.shape
+    order = np.argsort(-values, axis=1, kind="stable")
+    starts = tie_group_starts(np.take_along_axis(values, order, axis=1))
+    positions = np.arange(n)
+    first = starts == positions
+    # The end of each group is the start of the next one (n after the last).
+    next_start = np.minimum.accumulate(np.where(first, positions, n)[:, ::-1], axis=1)[:, ::-1]
+    next_start = np.hstack([next_start[:, 1:], np.full((rows, 1), n)])
+    ends = np.take_along_axis(next_start, starts, axis=1)
+    ranks = np.empty((rows, n))
+    np.put_along_axis(ranks, order, (starts + 1 + ends) / 2.0, axis=1)
+    sizes = np.where(first, ends - starts, 0)
+    return ranks, (sizes ** 3 - sizes).sum(axis=1)
 
 
 def kendall_w(scores: np.ndarray) -> float | None:
@@ -108,14 +130,10 @@ def kendall_w(scores: np.ndarray) -> float | None:
     m, n = scores.shape
     if m < 2 or n < 2:
         return None
-    rank_sums = np.zeros(n)
-    ties = 0.0
-    for row in scores:
-        ranks, groups = tied_ranks(row)
-        rank_sums += ranks
-        ties += sum(t ** 3 - t for t in groups)
+    ranks, ties = tied_ranks(scores)
+    rank_sums = ranks.sum(axis=0)
     s = float(((rank_sums - rank_sums.mean()) ** 2).sum())
-    denominator = m * m * (n ** 3 - n) - m * ties
+    denominator = m * m * (n ** 3 - n) - m * float(ties.sum())
     if denominator <= 0:
         return None
     return 12.0 * s / denominator
@@ -137,11 +155,8 @@ def borda_points(values: np.ndarray) -> np.ndarray:
     last); tied candidates share the mean of the points of the positions they occupy.
     """
     m = values.shape[1]
-    points = np.zeros(m)
-    for row in values:
-        ranks, _ = tied_ranks(row)
-        points += m - ranks
-    return points
+    ranks, _ = tied_ranks(values)
+    return (m - ranks).sum(axis=0)
 
 
 # -- The package search ------------------------------------------------------------------------
@@ -160,22 +175,35 @@ class _EnumeratedGroupSpace:
 
     def __init__(self, base: PerformanceTable, constraints: list[SourcedConstraint], tables: list[PerformanceTable],
                  weights: np.ndarray):
-        space = EnumeratedSpace(base, constraints)
+        space = self.space = EnumeratedSpace(base, constraints)
         self.base = base
         self.membership = space.packages.membership[space.feasible_rows]
         base_performance = space.feasible_performance
-        self.values = np.column_stack([
-            (base_performance + self.membership @ (table.effects - base.effects)) @ w / VALUE_SCALE
-            for table, w in zip(tables, weights)
-        ]) if tables else np.zeros((len(self.membership), 0))
+        # (packages, participants); those without overrides share the model's table: one product.
+        self.values = np.zeros((len(self.membership), len(tables)))
+        own = [p for p, table in enumerate(tables) if table is not base]
+        shared = [p for p, table in enumerate(tables) if table is base]
+        if shared:
+            self.values[:, shared] = base_performance @ weights[shared].T / VALUE_SCALE
+        for p in own:
+            self.values[:, p] = (base_performance + self.membership @ (tables[p].effects - base.effects)) @ weights[p] / VALUE_SCALE
         self.choices = [PackageChoice(tuple(sorted(base.option_ids[i] for i in np.flatnonzero(row))),
                                       frozenset(int(i) for i in np.flatnonzero(row))) for row in self.membership]
 
     def __len__(self):
         return len(self.choices)
 
-    def best(self, column: int) -> PackageChoice:
-        return _first_ranked(self.choices, self.values[:, column])
+    def bests(self) -> list[PackageChoice]:
+        """Every participant's best package: among those within 1e-9 of their best value, the first
+        listed (fewer options, then ids), as `_first_ranked` chooses."""
+        if not self.values.shape[1]:
+            return []
+        places = np.empty(len(self.choices), dtype=np.int64)
+        places[sorted(range(len(self.choices)), key=lambda i: (len(self.choices[i].options), self.choices[i].options))] = \
+            np.arange(len(self.choices))
+        near = self.values >= self.values.max(axis=0) - TIE_TOLERANCE
+        chosen = np.where(near, places[:, None], len(places)).argmin(axis=0)
+        return [self.choices[i] for i in chosen]
 
     def best_for_weights(self, weights: np.ndarray) -> PackageChoice:
         values = (self.membership @ self.base.effects + _interaction_performance(self.base, self.membership)) @ weights
@@ -205,38 +233,18 @@ def _first_ranked(choices: list[PackageChoice], values: np.ndarray) -> PackageCh
 class MinimaxRegretProgram:
     """The package search as a mixed-integer program in HiGHS (for models beyond enumeration).
 
-    Binary x_i per option and y_t = x_a AND x_b per interaction (exact linearization),
-    the workshop's constraints as rows on the model's own effects. Participant p's
-    value of a package is linear: c_p·x + d_p·y. Their best value b_p comes from
-    maximizing it; the compromise minimizes z subject to z ≥ b_p − (c_p·x + d_p·y)
-    for every p.
+    The package program of the workshop's constraints on the model's own effects
+    (`optimizer.PackageProgram`). Participant p's value of a package is linear: c_p·x + d_p·y.
+    Their best value b_p comes from maximizing it; the compromise minimizes z subject to
+    z ≥ b_p − (c_p·x + d_p·y) for every p.
     """
 
     method = "milp"
 
     def __init__(self, base: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings):
         self.base, self.settings = base, settings
-        n, t = len(base.option_ids), len(base.interactions)
-        highs = _quiet_highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("threads", settings.threads)
-        highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
-        highs.setOptionValue("mip_rel_gap", 0.0)
-        highs.setOptionValue("mip_abs_gap", 0.0)
-        for _ in range(n + t):
-            highs.addVar(0.0, 1.0)
-        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                    np.array([highspy.HighsVarType.kInteger] * n))
-        self.highs, self.n, self.t = highs, n, t
-        for k, term in enumerate(base.interactions):
-            y = n + k
-            self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.first: -1.0})
-            self._row(-highspy.kHighsInf, 0.0, {y: 1.0, term.second: -1.0})
-            self._row(-1.0, highspy.kHighsInf, {y: 1.0, term.first: -1.0, term.second: -1.0})
-        for item in constraints:
-            for lower, upper, coefficients in linear_rows(item.constraint, base.option_index, base.effects,
-                                                          base.interaction_effects, base.criterion_ids):
-                self._row(lower, upper, coefficients)
+        self.space = PackageProgram(base, constraints, settings)
+        self.highs, self.n, self.t = self.space.highs, self.space.model.n, self.space.model.t
 
     def _row(self, lower: float, upper: float, coefficients: dict[int, float]) -> int:
         columns = np.array(list(coefficients), dtype=np.int32)
@@ -246,7 +254,7 @@ class MinimaxRegretProgram:
     @staticmethod
     def value_costs(table: PerformanceTable, weights: np.ndarray) -> np.ndarray:
         """The objective coefficients of one participant's value over the x and y columns."""
-        return np.concatenate([table.effects @ weights, [term.effects @ weights for term in table.interactions]]) / VALUE_SCALE
+        return np.concatenate([table.effects @ weights, table.interaction_effects @ weights]) / VALUE_SCALE
 
     def _solve(self, costs: np.ndarray, sense) -> frozenset[int] | None:
         columns = self.highs.getNumCol()
@@ -256,16 +264,10 @@ class MinimaxRegretProgram:
             full[len(costs):] = 1.0  # the regret column z, when present
         self.highs.changeObjectiveSense(sense)
         self.highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), full)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            values = self.highs.getSolution().col_value
-            return frozenset(i for i in range(self.n) if values[i] > 0.5)
-        if status == highspy.HighsModelStatus.kInfeasible:
+        if not self.space.model.solve():
             return None
-        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
-            raise SolverTimeLimit(f"HiGHS did not prove optimality within {self.settings.time_limit_seconds:g} s.")
-        raise SolverFailure(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}.")
+        values = self.highs.getSolution().col_value
+        return frozenset(i for i in range(self.n) if values[i] > 0.5)
 
     def choice(self, members: frozenset[int]) -> PackageChoice:
         return PackageChoice(tuple(sorted(self.base.option_ids[i] for i in members)), members)
@@ -280,7 +282,7 @@ class MinimaxRegretProgram:
                     break
                 found.append(self.choice(members))
                 coefficients = {i: (-1.0 if i in members else 1.0) for i in range(self.n)}
-                cuts.append(self._row(1.0 - len(members), highspy.kHighsInf, coefficients))
+                cuts.append(self._row(1.0 - len(members), INFINITY, coefficients))
         finally:
             if cuts:
                 self.highs.deleteRows(len(cuts), np.array(cuts, dtype=np.int32))
@@ -288,8 +290,8 @@ class MinimaxRegretProgram:
 
     def compromise(self, costs_by_participant: list[np.ndarray], bests: np.ndarray) -> PackageChoice:
         z = self.highs.getNumCol()
-        self.highs.addVar(-highspy.kHighsInf, highspy.kHighsInf)
-        rows = [self._row(float(best), highspy.kHighsInf,
+        self.highs.addVar(-INFINITY, INFINITY)
+        rows = [self._row(float(best), INFINITY,
                           {**{c: float(v) for c, v in enumerate(costs) if v != 0}, z: 1.0})
                 for costs, best in zip(costs_by_participant, bests)]
         try:
@@ -325,23 +327,38 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
     if enumerate_all:
         space = _EnumeratedGroupSpace(base, constraints, tables, weights)
         if not len(space):
-            _raise_infeasible(constraints, enumerated_feasibility(base))
-        bests = [space.best(p) for p in range(len(participants))]
+            _raise_infeasible(space.space)
+        bests = space.bests()
     else:
         space = MinimaxRegretProgram(base, constraints, settings)
         if not space.best_packages(np.zeros(space.n + space.t), 1):
-            _raise_infeasible(constraints, milp_feasibility(base, settings))
+            _raise_infeasible(space.space)
         costs = [space.value_costs(table, w) for table, w in zip(tables, weights)]
-        tops = [space.best_packages(c, BORDA_TOP_PER_PARTICIPANT) for c in costs]
+        tops = []
+        for number, participant_costs in enumerate(costs):
+            settings.check_time()
+            tops.append(space.best_packages(participant_costs, BORDA_TOP_PER_PARTICIPANT))
+            if number == 0:
+                # Each participant's best packages, then the group's best and the compromise.
+                require_solves(settings, BORDA_TOP_PER_PARTICIPANT * (len(costs) - 1) + 2,
+                               space.space.model.seconds_per_solve, "The workshop's results")
         bests = [top[0] for top in tops]
 
+    performances: dict[tuple, np.ndarray] = {}
+
     def value(p: int, choice: PackageChoice) -> float:
-        # Recomputed from the participant's table so both search methods report identical numbers.
-        return float(tables[p].package_performance(set(choice.members)) @ weights[p]) / VALUE_SCALE
+        # Recomputed from the participant's table so both search methods report identical numbers;
+        # participants without overrides share the model's table, so each package is summed once.
+        key = (id(tables[p]), choice.members)
+        if key not in performances:
+            performances[key] = tables[p].package_performance(set(choice.members))
+        return float(performances[key] @ weights[p]) / VALUE_SCALE
 
     best_values = np.array([value(p, bests[p]) for p in range(len(participants))])
     group_weights = weights.mean(axis=0) if len(participants) else np.zeros(len(criteria))
 
+    listed, option_values = _option_values(model, base, tables, weights, excluded)
+    rankings = _option_rankings(listed, option_values)
     result = {
         "scenario": scenario_id,
         "method": space.method,
@@ -351,7 +368,7 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
              "effect_overrides": [{"option": o.option, "criterion": o.criterion, "likely": o.likely}
                                   for o in p.effect_overrides],
              "best_package": list(bests[i].options), "best_value": float(best_values[i]),
-             "options": _short_options(model, tables[i], weights[i], excluded)}
+             "options": rankings[i]}
             for i, p in enumerate(participants)
         ],
         "group": None,
@@ -362,7 +379,7 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
     if not participants:
         return result
 
-    group_options = _short_options(model, base, group_weights, excluded)
+    group_options = _option_rankings(*_option_values(model, base, [base], group_weights[None, :], excluded))[0]
     group_best = space.best_for_weights(group_weights) if enumerate_all else \
         space.best_packages(space.value_costs(base, group_weights), 1)[0]
     if enumerate_all:
@@ -385,9 +402,9 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
         "borda_over": "every feasible package" if enumerate_all else
                       f"each participant's {BORDA_TOP_PER_PARTICIPANT} best packages and the group's best",
     }
+    column = {option: c for c, option in enumerate(listed)}
     option_order = [entry["option"] for entry in group_options]
-    option_scores = np.array([[next(e["value"] for e in row["options"] if e["option"] == o) for o in option_order]
-                              for row in result["participants"]])
+    option_scores = option_values[:, [column[o] for o in option_order]]
     result["consensus"] = {"kendall_w": kendall_w(option_scores), "raters": len(participants), "options": len(option_order)}
 
     if enumerate_all:
@@ -399,12 +416,42 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
     return result
 
 
-def _short_options(model, table, weights, excluded) -> list[dict]:
-    return option_ranking(model, table, np.asarray(weights, dtype=float), excluded, with_contributions=False)
+def _option_values(model: DecisionModel, base: PerformanceTable, tables: list[PerformanceTable], weights: np.ndarray,
+                   excluded) -> tuple[list[str], np.ndarray]:
+    """The options ranked on their own (the status quo's value is 0; `excluded` left out), listed
+    as DESIGN.md §2 lists equal values (status quo, then by id), and each rater's value of each:
+    (options, (raters, options)). Raters who share a table are valued in one product."""
+    listed = sorted((o for o in model.option_ids if o not in excluded), key=lambda o: (o != STATUS_QUO, o))
+    rows = [base.option_index.get(o) for o in listed]
+    present = [c for c, row in enumerate(rows) if row is not None]
+    values = np.zeros((len(weights), len(listed)))
+    by_table: dict[int, list[int]] = {}
+    for rater, table in enumerate(tables):
+        by_table.setdefault(id(table), []).append(rater)
+    for raters in by_table.values():
+        effects = tables[raters[0]].effects[[rows[c] for c in present]]
+        values[np.ix_(raters, present)] = weights[raters] @ effects.T / VALUE_SCALE
+    return listed, values
 
 
-def _raise_infeasible(constraints, feasible) -> None:
-    conflict = minimal_conflict(constraints, feasible)
+def _option_rankings(listed: list[str], values: np.ndarray) -> list[list[dict]]:
+    """`{option, rank, value}` lists in rank order, one per row of `values` (as `ranking.option_ranking`
+    gives them without contributions): equal values (to 1e-9) share a rank and are listed in the
+    order of `listed`."""
+    m = len(listed)
+    order = np.argsort(-values, axis=1, kind="stable")
+    starts = tie_group_starts(np.take_along_axis(values, order, axis=1))
+    # Within a tie group, listing order: sort by (group start, column), columns being in listing order.
+    regroup = np.argsort(starts * m + order, axis=1, kind="stable")
+    order = np.take_along_axis(order, regroup, axis=1)
+    ranks = np.take_along_axis(starts, regroup, axis=1) + 1
+    ordered_values = np.take_along_axis(values, order, axis=1)
+    return [[{"option": listed[c], "rank": r, "value": v} for c, r, v in zip(*row)]
+            for row in zip(order.tolist(), ranks.tolist(), ordered_values.tolist())]
+
+
+def _raise_infeasible(space) -> None:
+    conflict = space.minimal_conflict()
     raise InfeasibleConstraints([c.source for c in conflict],
                                 "No package satisfies the workshop's constraints together: "
                                 + "; ".join(c.describe() for c in conflict) + ".")

@@ -1,13 +1,16 @@
-"""The linear and mixed-integer programs of the robustness analysis, built in highspy directly.
+"""The HiGHS models of the engine built in highspy directly, and the one way every solve is run.
 
-`service.engine.optimizer` stays the only module that imports PuLP; the programs here
-are small and solved many times, so each is one HiGHS model built once whose objective
-(or a few bounds) changes between solves. Every solve checks HiGHS's model status: a
-time limit or an unexpected status raises, it never passes for an answer.
+`service.engine.optimizer` stays the only module that imports PuLP (the ranking's package
+program); the programs here are solved many times or built per scenario, so each is one HiGHS
+model built in a few bulk calls whose objective, bounds or active rows change between solves.
+Every solve goes through `solved`: it gets only the time the request has left, and a time limit
+or an unexpected status raises, never passes for an answer.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -16,7 +19,7 @@ import numpy as np
 from models.domain import Constraint
 from service.engine.constraints import linear_rows
 from service.engine.errors import SolverFailure, SolverTimeLimit
-from service.engine.optimizer import _quiet_highs
+from service.engine.performance import VALUE_SCALE, PerformanceTable
 from service.engine.settings import SolverSettings
 
 INFINITY = highspy.kHighsInf
@@ -25,22 +28,67 @@ _INFEASIBLE = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kU
 _OUT_OF_TIME = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
 
 
+def quiet_highs() -> highspy.Highs:
+    """A Highs instance; the first one of a process is made with stdout muted.
+
+    HiGHS prints its banner on the C++ stdout when the first instance is made, which
+    would corrupt the CLI's JSON output; Python-level redirection cannot catch it.
+    """
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highs = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN = True
+    return highs
+
+
+_BANNER_SHOWN = False
+
+
+def solved(highs: highspy.Highs, settings: SolverSettings) -> bool:
+    """Run HiGHS within the time the request has left: True when optimal, False when infeasible;
+    `SolverTimeLimit` when out of time, `SolverFailure` on any other status.
+
+    HiGHS compares its `time_limit` with the run time summed over every run of one model, so
+    the limit is set before each run to that sum plus the time left.
+    """
+    highs.setOptionValue("time_limit", highs.getRunTime() + settings.solve_time_limit())
+    highs.run()
+    status = highs.getModelStatus()
+    if status == _OPTIMAL:
+        return True
+    if status in _INFEASIBLE:
+        return False
+    if status in _OUT_OF_TIME:
+        raise SolverTimeLimit(f"HiGHS did not prove optimality within the time limit of {settings.time_limit_seconds:g} s.")
+    raise SolverFailure(f"HiGHS stopped with status {highs.modelStatusToString(status)}.")
+
+
 @dataclass(frozen=True)
 class PolytopeRows:
     """A set of criterion weights as linear rows: `lower <= w <= upper`, `sum(w) = 1`,
-    `w[a] >= w[b]` for each `(a, b)` in `at_least`, `w[a] = w[b]` for each pair in `equal`."""
+    `w[a] >= w[b]` for each `(a, b)` in `at_least`, `w[a] = w[b]` for each pair in `equal`,
+    and `w[a] <= ratio * w[b]` for each `(a, b, ratio)` in `ratios`."""
 
     lower: np.ndarray
     upper: np.ndarray
     at_least: tuple[tuple[int, int], ...] = ()
     equal: tuple[tuple[int, int], ...] = ()
+    ratios: tuple[tuple[int, int, float], ...] = ()
 
 
 def _highs(settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
-    highs = _quiet_highs()
+    highs = quiet_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", settings.threads)
-    highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
     if integer:
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", 0.0)
@@ -52,22 +100,152 @@ def _highs(settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
     return highs
 
 
-def _solved(highs: highspy.Highs, settings: SolverSettings) -> bool:
-    """Run HiGHS; True when optimal, False when infeasible; raise on anything else."""
-    highs.run()
-    status = highs.getModelStatus()
-    if status == _OPTIMAL:
-        return True
-    if status in _INFEASIBLE:
-        return False
-    if status in _OUT_OF_TIME:
-        raise SolverTimeLimit(f"HiGHS did not prove optimality within {settings.time_limit_seconds:g} s.")
-    raise SolverFailure(f"HiGHS stopped with status {highs.modelStatusToString(status)}.")
-
-
 def _add_row(highs: highspy.Highs, lower: float, upper: float, coefficients: dict[int, float]) -> None:
     columns = np.array(list(coefficients), dtype=np.int32)
     highs.addRow(lower, upper, len(columns), columns, np.array(list(coefficients.values()), dtype=float))
+
+
+class RowBatch:
+    """Rows gathered for one bulk `addRows` call (one Python call per row costs more than the solve)."""
+
+    def __init__(self):
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.starts: list[int] = []
+        self.indices: list[int] = []
+        self.values: list[float] = []
+
+    def add(self, lower: float, upper: float, coefficients: dict[int, float]) -> int:
+        """Queue a row; return its position in this batch."""
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.starts.append(len(self.indices))
+        self.indices.extend(coefficients)
+        self.values.extend(coefficients.values())
+        return len(self.lower) - 1
+
+    def add_to(self, highs: highspy.Highs) -> int:
+        """Add the queued rows to `highs`; return the index of the first."""
+        first = highs.getNumRow()
+        if self.lower:
+            highs.addRows(len(self.lower), np.array(self.lower, dtype=float), np.array(self.upper, dtype=float),
+                          len(self.indices), np.array(self.starts, dtype=np.int32),
+                          np.array(self.indices, dtype=np.int32), np.array(self.values, dtype=float))
+        return first
+
+
+class PackageModel:
+    """Packages as a HiGHS model: binary x_i per option, y_t = x_a AND x_b per interaction (exact
+    linearization), and the rows of each constraint (`constraints.linear_rows`), built in bulk.
+
+    `rows[c]` are the row indices of constraint c. Toggling a constraint's rows between their
+    bounds and (-inf, inf) asks about any subset of the constraints without building anything
+    again (`feasible`), which is what the conflict search does many times.
+    """
+
+    def __init__(self, table: PerformanceTable, constraints, settings: SolverSettings):
+        self.table, self.settings = table, settings
+        n, t = len(table.option_ids), len(table.interactions)
+        self.n, self.t = n, t
+        highs = _highs(settings, integer=True)
+        highs.addVars(n + t, np.zeros(n + t), np.ones(n + t))
+        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+        batch = RowBatch()
+        for k, term in enumerate(table.interactions):
+            batch.add(-INFINITY, 0.0, {n + k: 1.0, term.first: -1.0})
+            batch.add(-INFINITY, 0.0, {n + k: 1.0, term.second: -1.0})
+            batch.add(-1.0, INFINITY, {n + k: 1.0, term.first: -1.0, term.second: -1.0})
+        interaction_effects = table.interaction_effects
+        positions = []
+        for constraint in constraints:
+            rows = linear_rows(constraint, table.option_index, table.effects, interaction_effects, table.criterion_ids)
+            positions.append([batch.add(lower, upper, coefficients) for lower, upper, coefficients in rows])
+        first = batch.add_to(highs)
+        self.rows = [np.array(p, dtype=np.int32) + first for p in positions]
+        self.row_lower = np.array(batch.lower[3 * t:], dtype=float)
+        self.row_upper = np.array(batch.upper[3 * t:], dtype=float)
+        self.first_constraint_row = first + 3 * t
+        self.highs = highs
+        self.solves = 0
+
+    def solve(self) -> bool:
+        """`solved` for this model, counted (`seconds_per_solve`)."""
+        self.solves += 1
+        return solved(self.highs, self.settings)
+
+    @property
+    def seconds_per_solve(self) -> float:
+        """The mean time of this model's solves so far (HiGHS sums its run time over runs)."""
+        return self.highs.getRunTime() / max(1, self.solves)
+
+    def set_objective(self, costs: np.ndarray, *, maximize: bool) -> None:
+        """Costs of the x and y columns (any further columns keep theirs)."""
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
+        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), np.asarray(costs, dtype=float))
+
+    def value_costs(self, weights: np.ndarray, table: PerformanceTable | None = None) -> np.ndarray:
+        """value(S) at `weights` as costs of the x and y columns (of `table`, by default the model's)."""
+        table = table or self.table
+        return np.concatenate([table.effects @ weights, table.interaction_effects @ weights]) / VALUE_SCALE
+
+    def chosen(self) -> list[int]:
+        values = self.highs.getSolution().col_value
+        return [i for i in range(self.n) if values[i] > 0.5]
+
+    def _activate(self, active, forced: int | None) -> None:
+        """Switch on the rows of the constraints in `active`, off all others; fix `forced` at 1."""
+        count = len(self.row_lower)
+        if count:
+            on = np.zeros(count, dtype=bool)
+            for c in active:
+                on[self.rows[c] - self.first_constraint_row] = True
+            self.highs.changeRowsBounds(count, np.arange(self.first_constraint_row, self.first_constraint_row + count,
+                                                         dtype=np.int32),
+                                        np.where(on, self.row_lower, -INFINITY), np.where(on, self.row_upper, INFINITY))
+        columns = self.n + self.t
+        self.highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), np.zeros(columns))
+        if forced is not None:
+            self.highs.changeColBounds(forced, 1.0, 1.0)
+
+    def _restore(self, forced: int | None) -> None:
+        if forced is not None:
+            self.highs.changeColBounds(forced, 0.0, 1.0)
+        count = len(self.row_lower)
+        if count:
+            self.highs.changeRowsBounds(count, np.arange(self.first_constraint_row, self.first_constraint_row + count,
+                                                         dtype=np.int32), self.row_lower, self.row_upper)
+
+    def feasible(self, active, forced: int | None = None) -> bool:
+        """Whether a package satisfies the constraints indexed by `active` (the others switched off)
+        and, when `forced` is given, contains that option."""
+        self._activate(active, forced)
+        try:
+            return self.solve()
+        finally:
+            self._restore(forced)
+
+    def infeasible_subset(self, active, forced: int | None = None) -> list[int] | None:
+        """Constraints of `active` that admit no package together (with `forced`), read off a Farkas
+        certificate of the LP relaxation: the rows its dual ray combines. None when the relaxation
+        is feasible (the constraints exclude only integer packages) or gives no certificate."""
+        n = self.n
+        self._activate(active, forced)
+        self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kContinuous))
+        # Presolve can prove infeasibility without a certificate; the plain simplex always leaves one.
+        self.highs.setOptionValue("presolve", "off")
+        try:
+            if self.solve():
+                return None
+            _, has_ray, ray = self.highs.getDualRay()
+            if not has_ray:
+                return None
+            rows = np.flatnonzero(np.abs(np.asarray(ray)) > 1e-9)
+            owners = {int(row): c for c in active for row in self.rows[c]}
+            return sorted({owners[int(row)] for row in rows if int(row) in owners})
+        finally:
+            self.highs.setOptionValue("presolve", "choose")
+            self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+            self._restore(forced)
 
 
 def _add_weight_rows(highs: highspy.Highs, rows: PolytopeRows) -> int:
@@ -79,6 +257,10 @@ def _add_weight_rows(highs: highspy.Highs, rows: PolytopeRows) -> int:
         _add_row(highs, 0.0, INFINITY, {a: 1.0, b: -1.0})
     for a, b in rows.equal:
         _add_row(highs, 0.0, 0.0, {a: 1.0, b: -1.0})
+    batch = RowBatch()
+    for a, b, ratio in rows.ratios:
+        batch.add(-INFINITY, 0.0, {a: 1.0, b: -float(ratio)})
+    batch.add_to(highs)
     return n
 
 
@@ -100,7 +282,7 @@ class WeightProgram:
 
     def is_feasible(self) -> bool:
         self.highs.changeColsCost(self.n, self._columns, np.zeros(self.n))
-        return _solved(self.highs, self.settings)
+        return solved(self.highs, self.settings)
 
     def optimum(self, objective: np.ndarray, *, maximize: bool) -> tuple[float, np.ndarray]:
         """The extreme value of `objective @ w` over the polytope and a weight vector attaining it.
@@ -109,7 +291,7 @@ class WeightProgram:
         """
         self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
         self.highs.changeColsCost(self.n, self._columns, np.asarray(objective, dtype=float))
-        if not _solved(self.highs, self.settings):
+        if not solved(self.highs, self.settings):
             raise SolverFailure("The admissible weight set is empty.")
         weights = _clean(self.highs.getSolution().col_value[:self.n])
         return float(np.asarray(objective) @ weights), weights
@@ -139,7 +321,7 @@ def fewest_beating(rows: PolytopeRows, differences: np.ndarray, largest: np.ndar
     for b, (difference, bound) in enumerate(zip(differences, largest)):
         _add_row(highs, -INFINITY, 0.0, {**dict(enumerate(difference)), n + b: -float(bound)})
     highs.changeColsCost(count, binaries, np.ones(count))
-    if not _solved(highs, settings):
+    if not solved(highs, settings):
         raise SolverFailure("The rank-range program has no solution although the weight set is not empty.")
     solution = highs.getSolution().col_value
     return int(round(sum(solution[n:n + count]))), _clean(solution[:n])
@@ -160,7 +342,7 @@ def most_beating(rows: PolytopeRows, differences: np.ndarray, smallest: np.ndarr
         _add_row(highs, float(low), INFINITY, {**dict(enumerate(difference)), n + b: -(margin - float(low))})
     highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
     highs.changeColsCost(count, binaries, np.ones(count))
-    if not _solved(highs, settings):
+    if not solved(highs, settings):
         raise SolverFailure("The rank-range program has no solution although the weight set is not empty.")
     solution = highs.getSolution().col_value
     return int(round(sum(solution[n:n + count]))), _clean(solution[:n])
@@ -187,7 +369,7 @@ def chebyshev_centre(equalities: np.ndarray, targets: np.ndarray, inequalities: 
         _add_row(highs, -INFINITY, float(limit), coefficients)
     highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
     highs.changeColCost(n, 1.0)
-    if not _solved(highs, settings):
+    if not solved(highs, settings):
         raise SolverFailure("The admissible weight set is empty.")
     solution = np.asarray(highs.getSolution().col_value)
     return solution[:n], float(solution[n])
@@ -208,7 +390,7 @@ def largest_slacks(equalities: np.ndarray, targets: np.ndarray, inequalities: np
     slacks = []
     for row, limit in zip(inequalities, limits):
         highs.changeColsCost(n, columns, np.asarray(row, dtype=float))
-        if not _solved(highs, settings):
+        if not solved(highs, settings):
             raise SolverFailure("The admissible weight set is empty.")
         slacks.append(float(limit) - float(highs.getInfo().objective_function_value))
     return np.array(slacks)
@@ -266,7 +448,7 @@ def minimax_regret_package(option_ids: tuple[str, ...], interaction_pairs: tuple
             for lower, upper, row in linear_rows(constraint, index, scenario.effects, scenario.interaction_effects, criterion_ids):
                 _add_row(highs, lower, upper, row)
     highs.changeColCost(regret, 1.0)
-    if not _solved(highs, settings):
+    if not solved(highs, settings):
         return None
     solution = highs.getSolution().col_value
     return [i for i in range(n) if solution[i] > 0.5], float(solution[regret])

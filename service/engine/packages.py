@@ -1,8 +1,9 @@
 """Packages and the two exact ways to find the best ones.
 
-`ScoredPackage` is a package with its value. A *package space* answers three
+`ScoredPackage` is a package with its value. A *package space* answers four
 questions for fixed constraints: the k best packages for given weights, the
-best package containing a given option, and whether any package is feasible.
+best package containing a given option, whether any package is feasible, and
+which constraints, minimally, admit no package (with a given option, or at all).
 `EnumeratedSpace` (here) lists every package, which is exact and fastest while
 the number of options is small (2^n packages); `service.engine.optimizer`
 answers the same questions with a mixed-integer program beyond that size.
@@ -19,6 +20,7 @@ import numpy as np
 from service.engine.constraints import SourcedConstraint, satisfied
 from service.engine.ordering import ranked
 from service.engine.performance import VALUE_SCALE, PerformanceTable
+from service.engine.settings import SolverSettings
 
 # Above this many options, packages are found by the MILP instead of listed (2^14 = 16,384 packages).
 ENUMERATION_LIMIT = 14
@@ -39,6 +41,7 @@ class PackageSpace(Protocol):
 
     def best(self, weights: np.ndarray, k: int) -> list[tuple[int, ScoredPackage]]: ...
     def best_containing(self, weights: np.ndarray, option_index: int) -> ScoredPackage | None: ...
+    def minimal_conflict(self, forced: int | None = None) -> list[SourcedConstraint]: ...
 
 
 def rank_scored(packages: list[ScoredPackage]) -> list[tuple[int, ScoredPackage]]:
@@ -89,6 +92,7 @@ class EnumeratedSpace:
 
     def __init__(self, table: PerformanceTable, constraints: list[SourcedConstraint]):
         self.table = table
+        self.constraints = constraints
         self.packages = _all_packages(table)
         feasible = np.ones(len(self.packages.membership), dtype=bool)
         for item in constraints:
@@ -97,17 +101,25 @@ class EnumeratedSpace:
         self.feasible_performance = self.packages.performance[self.feasible_rows]
         self.feasible_membership = self.packages.membership[self.feasible_rows]
         self.forbidding_conflicts: dict[int, list] = {}
+        self._options: dict[int, tuple[str, ...]] = {}  # package row -> its sorted option ids
 
     def is_feasible(self) -> bool:
         return len(self.feasible_rows) > 0
 
     def _scored(self, row: int, value: float) -> ScoredPackage:
-        members = self.packages.membership[row]
-        options = tuple(sorted(self.table.option_ids[i] for i in np.flatnonzero(members)))
+        options = self._options.get(row)
+        if options is None:
+            members = self.packages.membership[row]
+            options = self._options[row] = tuple(sorted(self.table.option_ids[i] for i in np.flatnonzero(members)))
         return ScoredPackage(options, value, self.packages.performance[row])
 
     def best(self, weights: np.ndarray, k: int) -> list[tuple[int, ScoredPackage]]:
         values = self.feasible_performance @ weights / VALUE_SCALE
+        if k == 1 and len(values):
+            # The first tie group alone (values within 1e-9 of the best), listed: no sort of the rest.
+            top = values.max()
+            near = np.flatnonzero(values >= top - 2e-9)
+            return rank_scored([self._scored(self.feasible_rows[i], float(values[i])) for i in near])[:1]
         order = np.argsort(-values, kind="stable")
         if len(order) > k:
             # Everything tied with the k-th value must be seen before ties are ordered.
@@ -126,30 +138,40 @@ class EnumeratedSpace:
                       for i in np.flatnonzero(values >= top - 2e-9)]
         return rank_scored(candidates)[0][1]
 
+    def minimal_conflict(self, forced: int | None = None) -> list[SourcedConstraint]:
+        """A minimal set of the constraints that admit no package (containing option `forced`, when given).
 
-def enumerated_feasibility(table: PerformanceTable):
-    """A feasibility test over constraint subsets, for the conflict search."""
-    packages = _all_packages(table)
+        The deletion filter over the constraints' masks of feasible packages, in O(n) mask
+        operations: when constraint i is tested, the constraints after it are all still kept,
+        so their AND is a suffix product computed once.
+        """
+        packages = self.packages
+        masks = [packages.mask(item.constraint) for item in self.constraints]
+        kept_before = (np.ones(len(packages.membership), dtype=bool) if forced is None
+                       else packages.membership[:, forced].copy())
+        suffix = [np.ones(len(packages.membership), dtype=bool)]
+        for mask in reversed(masks):
+            suffix.append(suffix[-1] & mask)
+        suffix.reverse()  # suffix[i] = AND of masks[i:]
+        kept = []
+        for i, mask in enumerate(masks):
+            if (kept_before & suffix[i + 1]).any():  # feasible without constraint i: it is needed
+                kept.append(i)
+                kept_before &= mask
+        return [self.constraints[i] for i in kept]
 
-    def feasible(constraints: list[SourcedConstraint]) -> bool:
-        rows = np.ones(len(packages.membership), dtype=bool)
-        for item in constraints:
-            rows &= packages.mask(item.constraint)
-        return bool(rows.any())
 
-    return feasible
+def deletion_filter(candidates: list[int], feasible, settings: SolverSettings) -> list[int]:
+    """A minimal infeasible subset of `candidates` by the deletion filter (Chinneck & Dravnieks 1991).
 
-
-def minimal_conflict(constraints: list[SourcedConstraint], feasible) -> list[SourcedConstraint]:
-    """A minimal infeasible subset of `constraints` by the deletion filter (Chinneck & Dravnieks 1991).
-
-    `constraints` must be infeasible together. Each constraint is dropped in turn
-    and stays dropped when the rest is still infeasible; what is left is infeasible
-    and every proper subset of it is feasible.
+    `candidates` must be infeasible together. Each is dropped in turn and stays dropped when
+    the rest is still infeasible; what is left is infeasible and every proper subset of it is
+    feasible. `feasible(subset)` tests a subset; the request's deadline is checked between tests.
     """
-    kept = list(constraints)
-    for item in list(constraints):
-        trial = [c for c in kept if c is not item]
+    kept = list(candidates)
+    for item in list(candidates):
+        settings.check_time()
+        trial = [c for c in kept if c != item]
         if not feasible(trial):
             kept = trial
     return kept

@@ -6,6 +6,7 @@ This is the value model of DESIGN.md §2 as arrays: `effects[i, j]` is e[i][j]
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,15 +36,11 @@ class PerformanceTable:
     criterion_ids: tuple[str, ...]
     effects: np.ndarray  # shape (options, criteria)
     interactions: tuple[InteractionTerm, ...]
+    # Extra effects of the interactions, one row per interaction (terms x criteria): a field, so that
+    # tables derived by `dataclasses.replace` (a participant's overrides) share it rather than copy it.
+    interaction_effects: np.ndarray
 
-    @property
-    def interaction_effects(self) -> np.ndarray:
-        """Extra effects of the interactions, one row per interaction (terms x criteria)."""
-        if not self.interactions:
-            return np.zeros((0, len(self.criterion_ids)))
-        return np.array([term.effects for term in self.interactions])
-
-    @property
+    @functools.cached_property
     def option_index(self) -> dict[str, int]:
         return {option: index for index, option in enumerate(self.option_ids)}
 
@@ -78,8 +75,10 @@ def _build_table(model: DecisionModel, scenario_id: str | None, score_case: Scor
         first, second = (option_index[o] for o in interaction.options)
         terms.append(InteractionTerm(first, second, extra))
     effects.setflags(write=False)
+    extra = np.array([term.effects for term in terms]).reshape(len(terms), len(criterion_ids))
+    extra.setflags(write=False)
     return PerformanceTable(model.id, model.version, scenario_id, score_case, option_ids, criterion_ids,
-                            effects, tuple(terms))
+                            effects, tuple(terms), extra)
 
 
 _TABLES: dict[tuple, PerformanceTable] = {}

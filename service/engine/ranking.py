@@ -8,7 +8,6 @@ CLI and the tests call them alike.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,15 +17,15 @@ from models.loader import canonical_json, constraint_from_fields
 from models.validation import Problem, check_constraint_references
 from service.engine import ENGINE_VERSION
 from service.engine.constraints import SourcedConstraint, sourced_constraints
+from service.engine.cost import require_solves
 from service.engine.errors import InfeasibleConstraints, RequestInvalid
-from service.engine.optimizer import PackageProgram, milp_feasibility
+from service.engine.optimizer import PackageProgram
 from service.engine.ordering import ranked
-from service.engine.packages import (ENUMERATION_LIMIT, EnumeratedSpace, PackageSpace, ScoredPackage,
-                                     enumerated_feasibility, minimal_conflict)
+from service.engine.packages import ENUMERATION_LIMIT, EnumeratedSpace, PackageSpace, ScoredPackage
 from service.engine.performance import VALUE_SCALE, PerformanceTable, performance_table
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
-
 from service.engine.settings import DEFAULT_K, SolverSettings
+
 MAX_EXPLAINED_BY_MILP = 20
 
 
@@ -150,7 +149,7 @@ def input_sha256(model: DecisionModel, canonical_request: dict) -> str:
     return hashlib.sha256(canonical_json(canonical_request).encode()).hexdigest()
 
 
-_ENUMERATED_SPACES: dict[tuple, tuple] = {}
+_ENUMERATED_SPACES: dict[tuple, EnumeratedSpace] = {}
 _MAX_CACHED_SPACES = 1024
 
 
@@ -159,7 +158,7 @@ def _constraints_key(constraints: list[SourcedConstraint]) -> tuple:
 
 
 def package_space(table: PerformanceTable, constraints: list[SourcedConstraint], settings: SolverSettings,
-                  method: str = "auto") -> tuple[PackageSpace, Callable[[list[SourcedConstraint]], bool]]:
+                  method: str = "auto") -> PackageSpace:
     """The exact search for packages: enumeration while small, the MILP beyond (or as asked).
 
     Enumerated spaces depend on the table and the constraints only, not on the weights,
@@ -169,12 +168,23 @@ def package_space(table: PerformanceTable, constraints: list[SourcedConstraint],
     if method == "enumeration" or (method == "auto" and len(table.option_ids) <= ENUMERATION_LIMIT):
         key = (id(table), _constraints_key(constraints))
         cached = _ENUMERATED_SPACES.get(key)
-        if cached is None or cached[0].table is not table:
+        if cached is None or cached.table is not table:
             if len(_ENUMERATED_SPACES) >= _MAX_CACHED_SPACES:
                 _ENUMERATED_SPACES.clear()
-            cached = _ENUMERATED_SPACES[key] = (EnumeratedSpace(table, constraints), enumerated_feasibility(table))
+            cached = _ENUMERATED_SPACES[key] = EnumeratedSpace(table, constraints)
         return cached
-    return PackageProgram(table, constraints, settings), milp_feasibility(table, settings)
+    return PackageProgram(table, constraints, settings)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A ranking with what it was computed from, for analyses that build on it (robustness)."""
+
+    document: dict  # the response of DESIGN.md §5
+    table: PerformanceTable
+    constraints: list[SourcedConstraint]
+    space: PackageSpace
+    packages: list[tuple[int, ScoredPackage]]
 
 
 def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings = SolverSettings(),
@@ -184,45 +194,55 @@ def rank(model: DecisionModel, request: RankingRequest, settings: SolverSettings
     Raises `InfeasibleConstraints` (with a minimal conflict) when no package is
     feasible, `SolverTimeLimit` when the MILP cannot prove optimality in time.
     """
+    return ranking(model, request, settings, method).document
+
+
+def ranking(model: DecisionModel, request: RankingRequest, settings: SolverSettings = SolverSettings(),
+            method: str = "auto", *, explain: bool = True) -> Ranked:
+    """`rank`, keeping the table, constraints, package space and packages. `explain=False` is for
+    analyses that only read the ranks and values: no explanations, no contributions, no input hash."""
     model = model.with_effect_overrides(request.effect_overrides)
     table = performance_table(model, request.scenario, request.score_case)
     weights = np.array([request.weights[c] for c in table.criterion_ids])
     constraints = sourced_constraints(model, request.scenario, list(request.constraints))
-    space, feasible = package_space(table, constraints, settings, method)
+    space = package_space(table, constraints, settings, method)
 
     packages = space.best(weights, request.k)
     if not packages:
-        conflict = minimal_conflict(constraints, feasible)
+        conflict = space.minimal_conflict()
         raise InfeasibleConstraints([c.source for c in conflict],
                                     "No package satisfies these constraints together: "
                                     + "; ".join(c.describe() for c in conflict) + ".")
     excluded = excluded_options(model, request.scenario, constraints)
     best = packages[0][1]
-    explained, unexplained = explained_options(table, space, weights, best)
+    explained, unexplained = explained_options(table, space, weights, best) if explain else ([], 0)
     warnings = list(request.warnings)
     if unexplained:
         warnings.append(f"Explanations cover the {len(explained)} options with the highest value on their own; "
                         f"{unexplained} other options are not explained (limit {MAX_EXPLAINED_BY_MILP} for large models).")
-    return {
+    document = {
         "model": {"id": model.id, "version": model.version},
         "profile": request.profile,
         "scenario": request.scenario,
         "score_case": request.score_case,
         "weights": dict(request.weights),
-        "options": option_ranking(model, table, weights, excluded),
-        "packages": [package_document(rank_, package, table, weights) for rank_, package in packages],
+        "options": option_ranking(model, table, weights, excluded, with_contributions=explain),
+        "packages": [package_document(rank_, package, table, weights) if explain else
+                     {"rank": rank_, "options": list(package.options), "value": package.value}
+                     for rank_, package in packages],
         "excluded": [{"option": option, "reasons": reasons} for option, reasons in excluded.items()],
-        "explanations": explanations(table, space, feasible, constraints, weights, best, explained),
+        "explanations": explanations(table, space, weights, best, explained, settings),
         "warnings": warnings,
         "provenance": {
             "model_version": model.version,
-            "input_sha256": input_sha256(model, request.canonical(model)),
+            "input_sha256": input_sha256(model, request.canonical(model)) if explain else None,
             "solver": describe_method(space.method, settings),
             "method": space.method,
             "engine_version": ENGINE_VERSION,
             "seed": None,
         },
     }
+    return Ranked(document, table, constraints, space, packages)
 
 
 _SOLVER_DESCRIPTION: dict[str, str] = {}
@@ -295,11 +315,14 @@ def explained_options(table: PerformanceTable, space, weights: np.ndarray, best:
     return [candidates[i] for i in chosen], len(candidates) - MAX_EXPLAINED_BY_MILP
 
 
-def explanations(table, space, feasible, constraints, weights, best: ScoredPackage, explained: list[int]) -> list[dict]:
+def explanations(table, space, weights, best: ScoredPackage, explained: list[int], settings: SolverSettings) -> list[dict]:
     """For each explained option: the best package with it and the value it costs,
     or the minimal set of constraints that keeps it out of every package."""
+    if space.method == "milp":
+        require_solves(settings, len(explained), space.model.seconds_per_solve, "Explaining the ranking")
     result = []
     for option_index in explained:
+        settings.check_time()
         option = table.option_ids[option_index]
         with_it = space.best_containing(weights, option_index)
         if with_it is not None:
@@ -309,9 +332,7 @@ def explanations(table, space, feasible, constraints, weights, best: ScoredPacka
         conflict = space.forbidding_conflicts.get(option_index)
         if conflict is None:
             # Which constraints keep the option out depends on the constraints alone, not the weights.
-            forced = SourcedConstraint(Constraint("include", options=(option,)), {"source": "explanation"})
-            conflict = [c for c in minimal_conflict([forced] + constraints, feasible) if c is not forced]
-            space.forbidding_conflicts[option_index] = conflict
+            conflict = space.forbidding_conflicts[option_index] = space.minimal_conflict(forced=option_index)
         result.append({"option": option, "best_package_with_it": None, "value_loss": None,
                        "reasons": [c.describe() for c in conflict],
                        "conflict": [c.source for c in conflict]})

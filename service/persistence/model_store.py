@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.domain import DecisionModel
-from models.loader import builtin_models, model_from_document
+from models.loader import builtin_models, model_from_document, model_from_stored
 from models.schema import is_identifier
 from service.persistence.tables import StoredModel, Workshop, stored_json
 
@@ -72,7 +72,8 @@ class ModelStore:
             if key not in self._parsed:
                 if len(self._parsed) > 1000:
                     self._parsed.clear()
-                self._parsed[key] = model_from_document(json.loads(stored.document))
+                # Validated when it was posted: stored documents are the service's own.
+                self._parsed[key] = model_from_stored(json.loads(stored.document), stored.version)
             return self._parsed[key]
 
     def add(self, document: dict) -> DecisionModel:

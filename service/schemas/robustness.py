@@ -173,6 +173,18 @@ class AdmissibleWeightsSchema(Schema):
     order = fields.List(fields.List(fields.String()), required=True)
 
 
+class WeightSpaceSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("neighbourhood", "polytope")), metadata={
+        "description": "neighbourhood: exact weights and nothing else were given, so how sure is measured on the "
+                       "weights near them (DESIGN.md §8.5); polytope: the weights priority_order and/or "
+                       "weight_intervals admit"})
+    factor = fields.List(fields.Float(), validate=validate.Length(equal=2), metadata={
+        "description": "neighbourhood: each weight times a factor in [low, high], renormalized"})
+    around = FloatsByCriterion(metadata={"description": "neighbourhood: the weights it is around"})
+    from_ = fields.List(fields.String(validate=validate.OneOf(("priority_order", "weight_intervals"))),
+                        data_key="from", attribute="from", metadata={"description": "polytope: what defines it"})
+
+
 class RobustnessProvenanceSchema(ProvenanceSchema):
     seed = fields.Integer(required=True)
 
@@ -186,6 +198,8 @@ class RobustnessSchema(Schema):
     weights = FloatsByCriterion(required=True, metadata={"description": "the point estimate of the weights"})
     weights_source = fields.String(required=True, validate=validate.OneOf(("weights", "priority_order", "admissible-centre")))
     admissible_weights = fields.Nested(AdmissibleWeightsSchema, required=True)
+    weight_space = fields.Nested(WeightSpaceSchema, required=True, metadata={
+        "description": "which weights preference, rank ranges and SMAA range over"})
     stability = fields.Nested(StabilitySchema, required=True)
     pairwise = fields.List(fields.Nested(PairwiseSchema), required=True)
     package_pairwise = fields.List(fields.Nested(PackagePairwiseSchema), required=True)

@@ -34,25 +34,29 @@ from threadpoolctl import ThreadpoolController
 from models.domain import SCORE_CASES, STATUS_QUO, DecisionModel
 from models.validation import Problem
 from service.engine import ENGINE_VERSION
-from service.engine.constraints import sourced_constraints
 from service.engine.errors import RequestInvalid
+from service.engine.cost import MAX_COMPARED, OBSERVED_SAMPLES, SmaaSize, check_samples, require_solves
 from service.engine.linear_programs import WeightProgram
 from service.engine.performance import performance_table
 from service.engine.settings import DEFAULT_SAMPLES, DEFAULT_SEED, SolverSettings
 from service.engine.priorities import normalized_weights, rank_order_centroid_weights
 from service.engine.ranking import (DEFAULT_K, RankingRequest, check_request_constraints, describe_method,
-                                    input_sha256, overrides_warning, package_space, rank, resolve_scenario,
+                                    input_sha256, overrides_warning, ranking, resolve_scenario,
                                     with_profile_priorities)
-from service.engine.robustness.preference import difference_extremes, pairwise_documents, rank_ranges
-from service.engine.robustness.scenarios import minimax_regret, scenario_rankings
+from service.engine.robustness.preference import (box_bounds, difference_extremes, neighbourhood_extremes,
+                                                  pairwise_documents, rank_ranges)
+from service.engine.robustness.scenarios import scenario_sweep
 from service.engine.robustness.smaa import Acceptability, CandidateSet, UncertainEffects, smaa
 from service.engine.robustness.stability import Candidate, leader_among, stability_intervals
 from service.engine.robustness.verdicts import verdicts
-from service.engine.robustness.weight_space import (AdmissibleWeights, admissible_weights, extreme_mean,
-                                                    sample_weights)
+from service.engine.robustness.weight_space import (AdmissibleWeights, Neighbourhood, admissible_weights,
+                                                    extreme_mean, sample_weights)
 
 PACKAGE_NOTE = ("Package acceptability ranks only the packages listed here (the best of the point ranking) "
                 "among themselves in each sample, not among every feasible package.")
+NEIGHBOURHOOD_WARNING = ("Only exact weights were given: how sure the ranking is is measured on the weights near them, "
+                         "each weight times a factor between 0.75 and 1.25, renormalized (preference relations, rank "
+                         "ranges and SMAA). Give weight_intervals or priority_order to say how far they may move.")
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class RobustnessRequest:
     """A checked robustness request: point weights, admissible weights, sampling settings."""
 
     ranking: RankingRequest
-    admissible: AdmissibleWeights
+    admissible: AdmissibleWeights | Neighbourhood
     weights_source: str  # "weights" | "priority_order" | "admissible-centre"
     samples: int = DEFAULT_SAMPLES
     seed: int = DEFAULT_SEED
@@ -100,14 +104,14 @@ class RobustnessRequest:
                 order_weights, order_warnings = derived, derived_warnings
         if problems:
             raise RequestInvalid(problems)
-        admissible, admissible_warnings = admissible_weights(model.criterion_ids, fields.get("weight_intervals"),
-                                                             fields.get("priority_order"))
-        warnings = list(warnings) + admissible_warnings
-        if "weight_intervals" not in fields and "priority_order" not in fields:
-            warnings.append("Only exact weights were given: they are the point estimate (stability intervals); "
-                            "preference relations, rank ranges and SMAA range over every weight vector. "
-                            "Give weight_intervals or priority_order to narrow them.")
         ids = model.criterion_ids
+        if given is not None and "weight_intervals" not in fields and "priority_order" not in fields:
+            admissible = Neighbourhood(ids, np.array([given[c] for c in ids]))
+            warnings = list(warnings) + [NEIGHBOURHOOD_WARNING]
+        else:
+            admissible, admissible_warnings = admissible_weights(ids, fields.get("weight_intervals"),
+                                                                 fields.get("priority_order"))
+            warnings = list(warnings) + admissible_warnings
         if given is not None:
             vector = np.array([given[c] for c in ids])
             if not admissible.contains(vector):
@@ -131,9 +135,22 @@ class RobustnessRequest:
                                  score_case=score_case, constraints=tuple(constraints),
                                  k=fields.get("k", DEFAULT_K), warnings=tuple(warnings),
                                  profile=profile.id if profile else None, effect_overrides=overrides)
-        return cls(ranking=ranking, admissible=admissible, weights_source=source,
-                   samples=fields.get("samples", DEFAULT_SAMPLES), seed=fields.get("seed", DEFAULT_SEED),
-                   warnings=tuple(warnings))
+        request = cls(ranking=ranking, admissible=admissible, weights_source=source,
+                      samples=fields.get("samples", DEFAULT_SAMPLES), seed=fields.get("seed", DEFAULT_SEED),
+                      warnings=tuple(warnings))
+        check_samples(request.smaa_size(model), settings.time_limit_seconds)
+        return request
+
+    def smaa_size(self, model: DecisionModel) -> SmaaSize:
+        """The SMAA's sizes, before the packages are known: every interaction counted as used."""
+        tables = [performance_table(model, self.ranking.scenario, case) for case in SCORE_CASES]
+        low, high = (np.vstack([t.effects, t.interaction_effects]) for t in (tables[0], tables[2]))
+        spread = high > low
+        options = len(model.option_ids) - len(model.scenario(self.ranking.scenario).unavailable
+                                              if self.ranking.scenario else ())
+        return SmaaSize(samples=self.samples, criteria=len(model.criterion_ids),
+                        uncertain_effects=int(spread.sum()), used_effects=int(spread.sum()),
+                        used_terms=len(low) + 1, options=options, packages=self.ranking.k)
 
     def canonical(self, model: DecisionModel) -> dict:
         return {**self.ranking.canonical(model), "admissible_weights": self.admissible.describe(),
@@ -172,14 +189,18 @@ def analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverSe
 
 def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverSettings, method: str) -> dict:
     model = model.with_effect_overrides(request.ranking.effect_overrides)  # a profile's beliefs, in every part
-    point = rank(model, request.ranking, settings, method)
+    ranked = ranking(model, request.ranking, settings, method, explain=False)
+    point, table, space = ranked.document, ranked.table, ranked.space
     scenario, score_case = request.ranking.scenario, request.ranking.score_case
-    table = performance_table(model, scenario, score_case)
     criteria = table.criterion_ids
     weights = np.array([request.ranking.weights[c] for c in criteria])
-    space, _ = package_space(table, sourced_constraints(model, scenario, list(request.ranking.constraints)),
-                             settings, method)
-    packages = [package for _, package in space.best(weights, request.ranking.k)]
+    packages = [package for _, package in ranked.packages]
+    if space.method == "milp":
+        # At least one solve per end of each weight's path (packages' stability), one per scenario and
+        # about as many again for the minimax regret across scenarios.
+        scenarios = max(1, len(model.scenarios))
+        require_solves(settings, 2 * len(criteria) + 2 * scenarios, space.model.seconds_per_solve,
+                       "The robustness analysis")
 
     option_ids = [entry["option"] for entry in point["options"]]  # rank order, excluded options left out
     index = table.option_index
@@ -188,6 +209,7 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
     package_candidates = [Candidate((len(p.options), p.options), list(p.options), p.performance) for p in packages]
 
     def best_package_at(at: np.ndarray) -> Candidate:
+        settings.check_time()
         best = space.best(at, 1)[0][1]
         return Candidate((len(best.options), best.options), list(best.options), best.performance)
 
@@ -198,23 +220,43 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
         "packages": stability_intervals(best_package_at, package_candidates[0], weights, criteria),
     }
 
-    rows = request.admissible.rows()
-    program = WeightProgram(rows, settings)
+    admissible = request.admissible
+    rows = admissible.rows()
     option_performance = np.array([o.performance for o in options])
-    vertices = request.admissible.simplex_vertices()
-    option_extremes = difference_extremes(program, option_performance, vertices)
-    package_extremes = difference_extremes(program, np.array([p.performance for p in package_candidates]), vertices)
+    package_performance = np.array([p.performance for p in package_candidates])
+    compared, compared_packages = min(MAX_COMPARED, len(options)), min(MAX_COMPARED, len(package_candidates))
+    if isinstance(admissible, Neighbourhood):
+        def extremes_of(performance):
+            return neighbourhood_extremes(admissible.centre, admissible.low, admissible.high, performance)
+    else:
+        program, vertices = WeightProgram(rows, settings), admissible.simplex_vertices()
+
+        def extremes_of(performance):
+            return difference_extremes(program, performance, vertices, settings)
+    option_extremes = extremes_of(option_performance[:compared])
+    package_extremes = extremes_of(package_performance[:compared_packages])
 
     seeds = np.random.SeedSequence(request.seed).spawn(2)
-    weight_sample = sample_weights(request.admissible, request.samples, np.random.default_rng(seeds[0]), settings)
+    weight_sample = sample_weights(admissible, request.samples, np.random.default_rng(seeds[0]), settings,
+                                   key=(request.seed, request.samples))
     # The LP witnesses are vertices where ranks change, so they join the samples (the diagonal holds no witness).
-    pairs = ~np.eye(len(options), dtype=bool)
-    observed = np.vstack([weight_sample.weights, weights, option_extremes[2][pairs], option_extremes[3][pairs]])
-    ranges = rank_ranges(rows, option_performance, option_extremes, observed, settings)
+    pairs = ~np.eye(compared, dtype=bool)
+    observed = np.vstack([weight_sample.weights[:OBSERVED_SAMPLES], weights,
+                          option_extremes[2][pairs], option_extremes[3][pairs]])
+    ranges = rank_ranges(rows, option_performance, _rival_extremes(admissible, extremes_of, option_performance,
+                                                                   option_extremes, compared),
+                         observed, settings, columns=compared)
 
     effects, option_set, package_set = _smaa_inputs(model, scenario, option_ids, packages)
-    option_acceptability, package_acceptability = smaa(effects, [option_set, package_set], weight_sample.weights, seeds[1])
+    draws_key = (model.id, model.version, scenario, request.seed, request.samples)
+    option_acceptability, package_acceptability = smaa(effects, [option_set, package_set], weight_sample.weights,
+                                                       seeds[1], settings, draws_key)
 
+    warnings = list(request.warnings)
+    if compared < len(options) or compared_packages < len(package_candidates):
+        warnings.append(f"Pairwise preference and rank ranges cover the {compared} best options and the "
+                        f"{compared_packages} best packages of the point ranking (at most {MAX_COMPARED} each); "
+                        "SMAA covers them all.")
     analysis = {
         "model": {"id": model.id, "version": model.version},
         "profile": request.ranking.profile,
@@ -222,10 +264,12 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
         "score_case": score_case,
         "weights": dict(request.ranking.weights),
         "weights_source": request.weights_source,
-        "admissible_weights": request.admissible.describe(),
+        "admissible_weights": admissible.describe(),
+        "weight_space": admissible.weight_space(),
         "stability": stability,
-        "pairwise": pairwise_documents(option_ids, option_extremes, criteria),
-        "package_pairwise": pairwise_documents([p.label for p in package_candidates], package_extremes, criteria),
+        "pairwise": pairwise_documents(option_ids[:compared], option_extremes, criteria),
+        "package_pairwise": pairwise_documents([p.label for p in package_candidates[:compared_packages]],
+                                               package_extremes, criteria),
         "rank_ranges": [{"option": o, "best": r["best"], "worst": r["worst"],
                          "witness_best": _by_criterion(criteria, r["best_at"]),
                          "witness_worst": _by_criterion(criteria, r["worst_at"])}
@@ -241,9 +285,8 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
                          for c, p in enumerate(package_candidates)],
             "note": PACKAGE_NOTE,
         },
-        "scenarios": {"rankings": scenario_rankings(model, request.ranking, settings, method),
-                      "minimax_regret": minimax_regret(model, request.ranking, settings, method)},
-        "warnings": list(request.warnings),
+        "scenarios": scenario_sweep(model, request.ranking, settings, method),
+        "warnings": warnings,
         "provenance": {
             "model_version": model.version,
             "input_sha256": input_sha256(model, request.canonical(model)),
@@ -255,6 +298,21 @@ def _analyse(model: DecisionModel, request: RobustnessRequest, settings: SolverS
     }
     analysis["verdicts"] = verdicts(model, analysis)
     return analysis
+
+
+def _rival_extremes(admissible, extremes_of, performance: np.ndarray, compared_extremes, compared: int):
+    """value(b) - value(a) extremes (or bounds) for every option b against each compared option a,
+    for the rank ranges: exact when every option is compared or when they are cheap (a simplex's
+    vertices, a neighbourhood), else bounds over the intervals alone (an order cuts the set further,
+    so they are valid bounds; the rank programs are exact with any valid bounds)."""
+    if compared == len(performance):
+        return compared_extremes
+    if isinstance(admissible, Neighbourhood) or admissible.simplex_vertices() is not None:
+        return extremes_of(performance)
+    rows = admissible.rows()
+    lowest, highest = box_bounds(rows.lower, rows.upper, performance, compared)
+    lowest[:compared, :compared], highest[:compared, :compared] = compared_extremes[0], compared_extremes[1]
+    return lowest, highest
 
 
 def _by_criterion(criteria, values) -> dict[str, float]:
@@ -289,7 +347,8 @@ def _smaa_inputs(model: DecisionModel, scenario, option_ids: list[str], packages
     for package in packages:
         members = {index[o] for o in package.options}
         both = [n + t for t, term in enumerate(table.interactions) if term.first in members and term.second in members]
-        package_terms.append(tuple(sorted(members)) + tuple(both))
+        # The empty package (the status quo) is valued by the status quo's zero row.
+        package_terms.append(tuple(sorted(members)) + tuple(both) or (status_quo_row,))
     package_keys = [(len(p.options), p.options) for p in packages]
     return (effects, CandidateSet(option_terms, _listing(option_keys)),
             CandidateSet(package_terms, _listing(package_keys)))

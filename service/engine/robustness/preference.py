@@ -27,9 +27,12 @@ from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE
 
 WORST_RANK_MARGIN = 1e-7
 _BLOCK_ELEMENTS = 4_000_000
+# Up to this many candidates, ranks count rivals one comparison at a time.
+_LOOPED_RANKS = 32
 
 
-def difference_extremes(program: WeightProgram, performance: np.ndarray, vertices: np.ndarray | None = None):
+def difference_extremes(program: WeightProgram, performance: np.ndarray, vertices: np.ndarray | None = None,
+                        settings: SolverSettings | None = None):
     """Minimum and maximum of value(a) - value(b) for all a, b, with witness weights.
 
     Returns (lowest, highest, lowest_at, highest_at): (m, m) arrays and (m, m, n) witnesses;
@@ -43,6 +46,8 @@ def difference_extremes(program: WeightProgram, performance: np.ndarray, vertice
     lowest, highest = np.zeros((m, m)), np.zeros((m, m))
     lowest_at, highest_at = np.zeros((m, m, n)), np.zeros((m, m, n))
     for a in range(m):
+        if settings is not None:
+            settings.check_time()
         for b in range(a + 1, m):
             objective = (performance[a] - performance[b]) / VALUE_SCALE
             if not objective.any():
@@ -62,6 +67,65 @@ def _extremes_at_vertices(performance: np.ndarray, vertices: np.ndarray):
     lowest_vertex, highest_vertex = differences.argmin(axis=0), differences.argmax(axis=0)
     lowest, highest = differences.min(axis=0), differences.max(axis=0)
     return _zeroed(lowest), _zeroed(highest), vertices[lowest_vertex], vertices[highest_vertex]
+
+
+def neighbourhood_extremes(centre: np.ndarray, low: float, high: float, performance: np.ndarray):
+    """`difference_extremes` over the weights near `centre` (`weight_space.Neighbourhood`), exactly.
+
+    value(a) - value(b) = g @ f / (c @ f) with g = (perf_a - perf_b) * c / 3 and f the factors in
+    [low, high]: a linear-fractional objective over a box, extremal at a box vertex, and at the
+    optimum r a factor is high exactly where g_j / c_j > r (Dinkelbach 1967). So the maximum is
+    the best of the n + 1 vertices that put the factors of the j with the largest g_j / c_j high,
+    the rest low: every pair at once, by one sort.
+    """
+    m, n = performance.shape
+    differences = (performance[:, None, :] - performance[None, :, :]).reshape(m * m, n) / VALUE_SCALE
+    highest, highest_at = _fractional_maximum(differences, centre, low, high)
+    lowest, lowest_at = _fractional_maximum(-differences, centre, low, high)
+    return (_zeroed(-lowest.reshape(m, m)), _zeroed(highest.reshape(m, m)),
+            lowest_at.reshape(m, m, n), highest_at.reshape(m, m, n))
+
+
+def _fractional_maximum(objectives: np.ndarray, centre: np.ndarray, low: float, high: float):
+    """max of objectives @ w over w = centre * f / sum(centre * f), low <= f <= high, and the w attaining it."""
+    count, n = objectives.shape
+    order = np.argsort(-objectives, axis=1, kind="stable")
+    weighted = np.take_along_axis(objectives * centre, order, axis=1)
+    mass = centre[order]
+    zero = np.zeros((count, 1))
+    top_value = np.hstack([zero, np.cumsum(weighted, axis=1)])  # t = 0..n criteria set high
+    top_mass = np.hstack([zero, np.cumsum(mass, axis=1)])
+    value = (high * top_value + low * (top_value[:, -1:] - top_value)) / (high * top_mass + low * (top_mass[:, -1:] - top_mass))
+    best = np.argmax(value, axis=1)
+    factors = np.where(np.arange(n)[None, :] < best[:, None], high, low)
+    at = np.empty((count, n))
+    np.put_along_axis(at, order, factors * mass, axis=1)
+    at /= at.sum(axis=1, keepdims=True)
+    return value[np.arange(count), best], at
+
+
+def box_bounds(lower: np.ndarray, upper: np.ndarray, performance: np.ndarray, columns: int):
+    """Bounds on value(b) - value(a) for every b and the first `columns` candidates a, over
+    {lower <= w <= upper, sum(w) = 1}: exact there (a continuous knapsack, filled greedily),
+    and valid bounds on any subset of it (an order of the weights cuts it further).
+
+    Returns (lowest, highest) as (m, m) arrays filled in columns 0..columns-1.
+    """
+    m, n = performance.shape
+    differences = (performance[:, None, :] - performance[None, :columns, :]).reshape(m * columns, n) / VALUE_SCALE
+    lowest, highest = np.full((m, m), np.nan), np.full((m, m), np.nan)
+    highest[:, :columns] = _knapsack_maximum(differences, lower, upper).reshape(m, columns)
+    lowest[:, :columns] = -_knapsack_maximum(-differences, lower, upper).reshape(m, columns)
+    return lowest, highest
+
+
+def _knapsack_maximum(objectives: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """max of objectives @ w over lower <= w <= upper, sum(w) = 1 (assumed non-empty)."""
+    order = np.argsort(-objectives, axis=1, kind="stable")
+    room = (upper - lower)[order]
+    left = 1.0 - lower.sum()
+    given = np.clip(left - (np.cumsum(room, axis=1) - room), 0.0, room)
+    return objectives @ lower + (np.take_along_axis(objectives, order, axis=1) * given).sum(axis=1)
 
 
 def _zeroed(values: np.ndarray) -> np.ndarray:
@@ -89,30 +153,40 @@ def pairwise_documents(labels: list, extremes, criterion_ids) -> list[dict]:
     return documents
 
 
-def shared_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks of DESIGN.md §2 for rows of values (samples, candidates): 1 + the number higher by > 1e-9."""
+def shared_ranks(values: np.ndarray, columns: int | None = None) -> np.ndarray:
+    """Ranks of DESIGN.md §2 for rows of values (samples, candidates): 1 + the number higher by
+    > 1e-9; for the first `columns` candidates only, when given."""
     samples, m = values.shape
-    ranks = np.empty((samples, m), dtype=np.int64)
-    block = max(1, _BLOCK_ELEMENTS // (m * m))
+    columns = m if columns is None else columns
+    ranks = np.ones((samples, columns), dtype=np.int64)
+    block = max(1, _BLOCK_ELEMENTS // (m * columns))
     for start in range(0, samples, block):
         chunk = values[start:start + block]
-        ranks[start:start + block] = 1 + (chunk[:, None, :] > chunk[:, :, None] + TIE_TOLERANCE).sum(axis=2)
+        if m <= _LOOPED_RANKS:
+            # One comparison per rival: cheaper than reducing a tiny last axis.
+            for b in range(m):
+                ranks[start:start + block] += chunk[:, b:b + 1] > chunk[:, :columns] + TIE_TOLERANCE
+        else:
+            ranks[start:start + block] += (chunk[:, None, :] > chunk[:, :columns, None] + TIE_TOLERANCE).sum(axis=2)
     return ranks
 
 
 def rank_ranges(rows: PolytopeRows, performance: np.ndarray, extremes, observed_weights: np.ndarray,
-                settings: SolverSettings = SolverSettings()) -> list[dict]:
-    """Best and worst rank of each candidate over the admissible weights, with witness weights.
+                settings: SolverSettings = SolverSettings(), columns: int | None = None) -> list[dict]:
+    """Best and worst rank of each candidate over the admissible weights, with witness weights;
+    of the first `columns` candidates only, when given (ranks still count every candidate).
 
-    `extremes` is `difference_extremes` over the same polytope; `observed_weights` are
-    admissible weight vectors (samples, witnesses) whose ranks tighten the search.
+    `extremes` are the minimum and maximum of value(b) - value(a) over the same polytope (or
+    bounds on them) for every b and those a; `observed_weights` are admissible weight vectors
+    (samples, witnesses) whose ranks tighten the search.
     """
-    lowest, highest, _, _ = extremes
+    lowest, highest = extremes[0], extremes[1]
     m = len(performance)
-    values = observed_weights @ performance.T / VALUE_SCALE
-    ranks = shared_ranks(values)
+    columns = m if columns is None else columns
+    ranks = shared_ranks(observed_weights @ performance.T / VALUE_SCALE, columns)
     results = []
-    for a in range(m):
+    for a in range(columns):
+        settings.check_time()
         others = [b for b in range(m) if b != a]
         always = [b for b in others if lowest[b, a] > TIE_TOLERANCE]   # b beats a at every admissible w
         sometimes = [b for b in others if highest[b, a] > TIE_TOLERANCE and b not in always]

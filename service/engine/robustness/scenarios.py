@@ -21,7 +21,7 @@ from service.engine.linear_programs import ScenarioObjective, minimax_regret_pac
 from service.engine.settings import SolverSettings
 from service.engine.packages import ENUMERATION_LIMIT, EnumeratedSpace
 from service.engine.performance import TIE_TOLERANCE, VALUE_SCALE, performance_table
-from service.engine.ranking import (RankingRequest, excluded_options, option_ranking, package_space, rank)
+from service.engine.ranking import RankingRequest, excluded_options, option_ranking, ranking
 
 
 def scenario_ids(model: DecisionModel) -> list[str | None]:
@@ -32,33 +32,55 @@ def scenario_ids(model: DecisionModel) -> list[str | None]:
 def scenario_rankings(model: DecisionModel, request: RankingRequest, settings: SolverSettings,
                       method: str = "auto") -> list[dict]:
     """For each scenario: the best package (None when no package is feasible there) and the options ranking."""
+    return [entry for entry, _ in _sweep(model, request, settings, method)]
+
+
+def _sweep(model: DecisionModel, request: RankingRequest, settings: SolverSettings, method: str):
+    """(entry of `scenario_rankings`, best package value or None) per scenario."""
     weights = np.array([request.weights[c] for c in model.criterion_ids])
     results = []
     for scenario in scenario_ids(model):
+        settings.check_time()
         entry = {"scenario": scenario, "best_package": None, "best_value": None, "reasons": []}
         try:
-            ranking = rank(model, dataclasses.replace(request, scenario=scenario, k=1), settings, method)
+            document = ranking(model, dataclasses.replace(request, scenario=scenario, k=1), settings, method,
+                               explain=False).document
         except InfeasibleConstraints as error:
             table = performance_table(model, scenario, request.score_case)
             constraints = sourced_constraints(model, scenario, list(request.constraints))
             options = option_ranking(model, table, weights, excluded_options(model, scenario, constraints))
             entry["reasons"] = [str(error)]
         else:
-            options = ranking["options"]
-            entry["best_package"] = ranking["packages"][0]["options"]
-            entry["best_value"] = ranking["packages"][0]["value"]
+            options = document["options"]
+            entry["best_package"] = document["packages"][0]["options"]
+            entry["best_value"] = document["packages"][0]["value"]
         entry["options"] = [{"option": o["option"], "rank": o["rank"], "value": o["value"]} for o in options]
-        results.append(entry)
+        results.append((entry, entry["best_value"]))
     return results
 
 
-def minimax_regret(model: DecisionModel, request: RankingRequest, settings: SolverSettings,
+def scenario_sweep(model: DecisionModel, request: RankingRequest, settings: SolverSettings,
                    method: str = "auto") -> dict:
+    """`{"rankings": scenario_rankings, "minimax_regret": minimax_regret}`, the best package of each
+    scenario found once for both."""
+    swept = _sweep(model, request, settings, method)
+    return {"rankings": [entry for entry, _ in swept],
+            "minimax_regret": minimax_regret(model, request, settings, method, [best for _, best in swept])}
+
+
+def minimax_regret(model: DecisionModel, request: RankingRequest, settings: SolverSettings,
+                   method: str = "auto", best_values: list | None = None) -> dict:
     """{"package", "max_regret", "regrets": [{"scenario", "regret"}], "method"}; package None
-    (with a reason) when no package is feasible in every scenario."""
+    (with a reason) when no package is feasible in every scenario. `best_values` are the best
+    package's value in each scenario (None where none is feasible), when already known."""
     weights = np.array([request.weights[c] for c in model.criterion_ids])
     enumerate_ = method == "enumeration" or (method == "auto" and len(model.package_option_ids) <= ENUMERATION_LIMIT)
-    found = (_by_enumeration if enumerate_ else _by_milp)(model, request, weights, settings)
+    if enumerate_:
+        found = _by_enumeration(model, request, weights, settings)
+    else:
+        if best_values is None:
+            best_values = [best for _, best in _sweep(model, request, settings, method)]
+        found = None if None in best_values else _by_milp(model, request, weights, settings, best_values)
     if found is None:
         return {"package": None, "max_regret": None, "regrets": [], "method": "enumeration" if enumerate_ else "milp",
                 "reason": "No package satisfies the constraints in every scenario."}
@@ -97,20 +119,15 @@ def _by_enumeration(model, request, weights, settings):
     return members(common[chosen]), {s: float(regrets[k, chosen]) + 0.0 for k, s in enumerate(scenario_ids(model))}
 
 
-def _by_milp(model, request, weights, settings):
+def _by_milp(model, request, weights, settings, best_values):
     objectives, tables = [], []
-    for scenario in scenario_ids(model):
+    for scenario, best_value in zip(scenario_ids(model), best_values):
         table = performance_table(model, scenario, request.score_case)
         constraints = sourced_constraints(model, scenario, list(request.constraints))
-        space, _ = package_space(table, constraints, settings, "milp")
-        best = space.best(weights, 1)
-        if not best:
-            return None
-        interaction_effects = np.array([term.effects for term in table.interactions]).reshape(-1, len(weights))
         objectives.append(ScenarioObjective(
             option_values=table.effects @ weights / VALUE_SCALE,
-            interaction_values=interaction_effects @ weights / VALUE_SCALE,
-            best_value=best[0][1].value, effects=table.effects, interaction_effects=interaction_effects,
+            interaction_values=table.interaction_effects @ weights / VALUE_SCALE,
+            best_value=best_value, effects=table.effects, interaction_effects=table.interaction_effects,
             constraints=tuple(item.constraint for item in constraints)))
         tables.append(table)
     pairs = tuple((term.first, term.second) for term in tables[0].interactions)

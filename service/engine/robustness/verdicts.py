@@ -51,12 +51,21 @@ def verdicts(model: DecisionModel, analysis: dict) -> list[str]:
     stability, smaa = analysis["stability"], analysis["smaa"]
     best_option = stability["best_option"]
     best_package = stability["best_package"]
+    space = analysis["weight_space"]
     sentences = []
 
+    if space["kind"] == "neighbourhood":
+        low, high = space["factor"]
+        weightings = f"weightings near these weights (each weight times {low:g} to {high:g})"
+        over, no_weighting, throughout = ("Over the weightings near these weights", "No weighting near these weights",
+                                          "at every one of them")
+    else:
+        weightings = "admissible weightings"
+        over, no_weighting, throughout = "Over the admissible weights", "No admissible weighting", "whatever the weights"
     first_share = next(o["acceptability"][0] for o in smaa["options"] if o["option"] == best_option)
     sentences.append(
         f"{option_name(model, best_option)} is the best single option at these weights and ranks first in "
-        f"{first_share:.0%} of admissible weightings with uncertain effects (SMAA); "
+        f"{first_share:.0%} of {weightings} with uncertain effects (SMAA); "
         + _nearest_overturn(model, stability["options"], lambda o: option_name(model, o)) + ".")
 
     package_share = next(p["acceptability"][0] for p in smaa["packages"] if p["options"] == best_package)
@@ -67,16 +76,16 @@ def verdicts(model: DecisionModel, analysis: dict) -> list[str]:
 
     ranges = {r["option"]: r for r in analysis["rank_ranges"]}
     beaten = [p["b"] for p in analysis["pairwise"] if p["a"] == best_option and p["necessary"]]
-    certain = f"Over the admissible weights, {option_name(model, best_option)} ranks "
+    certain = f"{over}, {option_name(model, best_option)} ranks "
     best_rank, worst_rank = ranges[best_option]["best"], ranges[best_option]["worst"]
-    certain += (f"{_ordinal(best_rank)} whatever the weights" if best_rank == worst_rank
+    certain += (f"{_ordinal(best_rank)} {throughout}" if best_rank == worst_rank
                 else f"between {_ordinal(best_rank)} and {_ordinal(worst_rank)}")
     if beaten:
         certain += ", and is always at least as good as " + _joined(option_name(model, o) for o in beaten)
     sentences.append(certain + ".")
     never = [r["option"] for r in analysis["rank_ranges"] if r["best"] > 1 and r["option"] != STATUS_QUO]
     if never:
-        sentences.append("No admissible weighting puts " + _joined(option_name(model, o) for o in never) + " first.")
+        sentences.append(f"{no_weighting} puts " + _joined(option_name(model, o) for o in never) + " first.")
 
     sweep = analysis["scenarios"]
     bests = {tuple(r["best_package"]) if r["best_package"] is not None else None: [] for r in sweep["rankings"]}

@@ -12,6 +12,10 @@ simplex spanned by those generators, each normalized to sum 1. Dirichlet(1) weig
 on its vertices are uniform on it (an affine bijection keeps uniformity). Intervals are
 then imposed by rejection. When fewer than 2% of the draws are accepted, samples come
 from hit-and-run instead (Smith 1984), and the response says so.
+
+When a request gives exact weights and nothing else, the admissible weights are those near
+them (DESIGN.md §8.5): each weight times a factor in [0.75, 1.25], renormalized
+(`Neighbourhood`), so that two sets of weights get different figures of how sure.
 """
 
 from __future__ import annotations
@@ -121,6 +125,91 @@ class AdmissibleWeights:
         return {"intervals": {c: [float(rows.lower[j]), float(rows.upper[j])] for j, c in enumerate(ids)},
                 "order": [[ids[j] for j in group] for group in self.order]}
 
+    def weight_space(self) -> dict:
+        given = (["priority_order"] if self.order else []) + (["weight_intervals"] if self.named_by_interval else [])
+        return {"kind": "polytope", "from": given}
+
+
+NEIGHBOURHOOD_FACTORS = (0.75, 1.25)
+
+
+@dataclass(frozen=True, eq=False)
+class Neighbourhood:
+    """The weights near exact weights `centre` (DESIGN.md §8.5): each weight times a factor in
+    [low, high], renormalized, so `{c * f / sum(c * f) : low <= f_j <= high}`.
+
+    The set is a polytope of the simplex: w is in it exactly when some scale t > 0 puts every
+    t * w_j within [low * c_j, high * c_j], that is when w_j = 0 wherever c_j = 0 and
+    low * c_a * w_b <= high * c_b * w_a for every two criteria a, b (`rows`). Linear objectives
+    are extremal at the vertices c * f / sum(c * f) with every f_j at low or high, and a ratio of
+    linear functions over that box is extremal at a threshold of its sorted coefficients
+    (`preference.neighbourhood_extremes`), so preference needs no LP. Samples draw every
+    factor uniformly in [low, high], as the definition reads.
+    """
+
+    criterion_ids: tuple[str, ...]
+    centre: np.ndarray
+    low: float = NEIGHBOURHOOD_FACTORS[0]
+    high: float = NEIGHBOURHOOD_FACTORS[1]
+    order: tuple = ()
+    unnamed: tuple = ()
+
+    def rows(self) -> PolytopeRows:
+        positive = np.flatnonzero(self.centre > 0)
+        upper = np.where(self.centre > 0, 1.0, 0.0)
+        # w_a <= (high * c_a) / (low * c_b) * w_b: the largest ratio two factors allow.
+        ratios = tuple((int(a), int(b), float(self.high * self.centre[a] / (self.low * self.centre[b])))
+                       for a in positive for b in positive if a != b)
+        return PolytopeRows(np.zeros(len(self.centre)), upper, ratios=ratios)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each weight's least and greatest value in the set (its factor at one end, every other at the other)."""
+        c, low, high = self.centre, self.low, self.high
+        with np.errstate(invalid="ignore", divide="ignore"):
+            least = np.where(c > 0, low * c / (low * c + high * (1 - c)), 0.0)
+            greatest = np.where(c > 0, high * c / (high * c + low * (1 - c)), 0.0)
+        return least, greatest
+
+    def contains(self, weights: np.ndarray, tolerance: float = BOUND_TOLERANCE) -> bool:
+        positive = self.centre > 0
+        if np.any(np.abs(weights[~positive]) > tolerance) or np.any(weights[positive] <= 0):
+            return False
+        scale = weights[positive] / self.centre[positive]
+        return bool(scale.max() * self.low <= scale.min() * self.high * (1 + tolerance))
+
+    def simplex_vertices(self) -> None:
+        return None
+
+    def sample(self, samples: int, rng: np.random.Generator, key: tuple | None = None) -> np.ndarray:
+        """Weights with factors uniform in [low, high]. The factors depend on the random stream alone,
+        so under a `key` naming it (seed, samples) small sets are kept for the next request: weights
+        near other weights then cost a product and a division."""
+        shape = (samples, len(self.centre))
+        factors = _FACTORS.get((key, shape, self.low, self.high)) if key is not None else None
+        if factors is None:
+            factors = rng.uniform(self.low, self.high, size=shape)
+            if key is not None and factors.size <= _KEPT_FACTOR_ELEMENTS:
+                factors.setflags(write=False)
+                if len(_FACTORS) >= 8:
+                    _FACTORS.pop(next(iter(_FACTORS)))
+                _FACTORS[key, shape, self.low, self.high] = factors
+        weights = factors * self.centre
+        weights /= weights.sum(axis=1, keepdims=True)
+        return weights
+
+    def describe(self) -> dict:
+        least, greatest = self.bounds()
+        return {"intervals": {c: [float(least[j]), float(greatest[j])] for j, c in enumerate(self.criterion_ids)},
+                "order": []}
+
+    def weight_space(self) -> dict:
+        return {"kind": "neighbourhood", "factor": [self.low, self.high],
+                "around": {c: float(w) for c, w in zip(self.criterion_ids, self.centre)}}
+
+
+_FACTORS: dict[tuple, np.ndarray] = {}
+_KEPT_FACTOR_ELEMENTS = 1_000_000
+
 
 def admissible_weights(criterion_ids: tuple[str, ...], intervals: dict[str, list[float]] | None,
                        order: list | None) -> tuple[AdmissibleWeights, list[str]]:
@@ -202,8 +291,13 @@ class WeightSample:
 
 
 def sample_weights(admissible: AdmissibleWeights, samples: int, rng: np.random.Generator,
-                   settings: SolverSettings = SolverSettings()) -> WeightSample:
-    """`samples` weight vectors uniform on the admissible set (see the module docstring)."""
+                   settings: SolverSettings = SolverSettings(), key: tuple | None = None) -> WeightSample:
+    """`samples` weight vectors uniform on the admissible set (see the module docstring); for a
+    `Neighbourhood`, weights with uniform factors, as it defines them (`key`: see `Neighbourhood.sample`)."""
+    if isinstance(admissible, Neighbourhood):
+        return WeightSample(admissible.sample(samples, rng, key),
+                            f"each weight times a factor uniform in [{admissible.low:g}, {admissible.high:g}], "
+                            "renormalized", 1.0)
     vertices = admissible.generators()
     rows = admissible.rows()
     description = (f"uniform on the simplex spanned by {len(vertices)} generator weight vectors "
