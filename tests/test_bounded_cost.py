@@ -20,7 +20,7 @@ from models.loader import builtin_models, constraint_from_fields, model_from_doc
 from service.engine.constraints import sourced_constraints
 from service.engine.cost import MAX_COMPARED
 from service.engine.errors import RequestInvalid, SolverTimeLimit
-from service.engine.linear_programs import PackageModel
+from service.engine.optimizer import PackageModel
 from service.engine.optimizer import PackageProgram
 from service.engine.packages import EnumeratedSpace
 from service.engine.performance import performance_table

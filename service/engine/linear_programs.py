@@ -1,7 +1,7 @@
-"""The HiGHS models of the engine built in highspy directly, and the one way every solve is run.
+"""The linear programs of the engine built in highspy directly, and the one way every solve is run.
 
-`service.engine.optimizer` stays the only module that imports PuLP (the ranking's package
-program); the programs here are solved many times or built per scenario, so each is one HiGHS
+`service.engine.optimizer` stays the only module that imports PuLP (the package program); the
+weight programs here are small, solved many times or built per scenario, so each is one HiGHS
 model built in a few bulk calls whose objective, bounds or active rows change between solves.
 Every solve goes through `solved`: it gets only the time the request has left, and a time limit
 or an unexpected status raises, never passes for an answer.
@@ -19,7 +19,6 @@ import numpy as np
 from models.domain import Constraint
 from service.engine.constraints import linear_rows
 from service.engine.errors import SolverFailure, SolverTimeLimit
-from service.engine.performance import VALUE_SCALE, PerformanceTable
 from service.engine.settings import SolverSettings
 
 INFINITY = highspy.kHighsInf
@@ -86,7 +85,11 @@ class PolytopeRows:
 
 
 def _highs(settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
-    highs = quiet_highs()
+    return configure_highs(quiet_highs(), settings, integer=integer)
+
+
+def configure_highs(highs: highspy.Highs, settings: SolverSettings, *, integer: bool = False) -> highspy.Highs:
+    """The engine's options on a HiGHS model: quiet, its threads, exact MIP gaps, tight tolerances."""
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", settings.threads)
     if integer:
@@ -132,120 +135,6 @@ class RowBatch:
                           len(self.indices), np.array(self.starts, dtype=np.int32),
                           np.array(self.indices, dtype=np.int32), np.array(self.values, dtype=float))
         return first
-
-
-class PackageModel:
-    """Packages as a HiGHS model: binary x_i per option, y_t = x_a AND x_b per interaction (exact
-    linearization), and the rows of each constraint (`constraints.linear_rows`), built in bulk.
-
-    `rows[c]` are the row indices of constraint c. Toggling a constraint's rows between their
-    bounds and (-inf, inf) asks about any subset of the constraints without building anything
-    again (`feasible`), which is what the conflict search does many times.
-    """
-
-    def __init__(self, table: PerformanceTable, constraints, settings: SolverSettings):
-        self.table, self.settings = table, settings
-        n, t = len(table.option_ids), len(table.interactions)
-        self.n, self.t = n, t
-        highs = _highs(settings, integer=True)
-        highs.addVars(n + t, np.zeros(n + t), np.ones(n + t))
-        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-        batch = RowBatch()
-        for k, term in enumerate(table.interactions):
-            batch.add(-INFINITY, 0.0, {n + k: 1.0, term.first: -1.0})
-            batch.add(-INFINITY, 0.0, {n + k: 1.0, term.second: -1.0})
-            batch.add(-1.0, INFINITY, {n + k: 1.0, term.first: -1.0, term.second: -1.0})
-        interaction_effects = table.interaction_effects
-        positions = []
-        for constraint in constraints:
-            rows = linear_rows(constraint, table.option_index, table.effects, interaction_effects, table.criterion_ids)
-            positions.append([batch.add(lower, upper, coefficients) for lower, upper, coefficients in rows])
-        first = batch.add_to(highs)
-        self.rows = [np.array(p, dtype=np.int32) + first for p in positions]
-        self.row_lower = np.array(batch.lower[3 * t:], dtype=float)
-        self.row_upper = np.array(batch.upper[3 * t:], dtype=float)
-        self.first_constraint_row = first + 3 * t
-        self.highs = highs
-        self.solves = 0
-
-    def solve(self) -> bool:
-        """`solved` for this model, counted (`seconds_per_solve`)."""
-        self.solves += 1
-        return solved(self.highs, self.settings)
-
-    @property
-    def seconds_per_solve(self) -> float:
-        """The mean time of this model's solves so far (HiGHS sums its run time over runs)."""
-        return self.highs.getRunTime() / max(1, self.solves)
-
-    def set_objective(self, costs: np.ndarray, *, maximize: bool) -> None:
-        """Costs of the x and y columns (any further columns keep theirs)."""
-        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
-        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), np.asarray(costs, dtype=float))
-
-    def value_costs(self, weights: np.ndarray, table: PerformanceTable | None = None) -> np.ndarray:
-        """value(S) at `weights` as costs of the x and y columns (of `table`, by default the model's)."""
-        table = table or self.table
-        return np.concatenate([table.effects @ weights, table.interaction_effects @ weights]) / VALUE_SCALE
-
-    def chosen(self) -> list[int]:
-        values = self.highs.getSolution().col_value
-        return [i for i in range(self.n) if values[i] > 0.5]
-
-    def _activate(self, active, forced: int | None) -> None:
-        """Switch on the rows of the constraints in `active`, off all others; fix `forced` at 1."""
-        count = len(self.row_lower)
-        if count:
-            on = np.zeros(count, dtype=bool)
-            for c in active:
-                on[self.rows[c] - self.first_constraint_row] = True
-            self.highs.changeRowsBounds(count, np.arange(self.first_constraint_row, self.first_constraint_row + count,
-                                                         dtype=np.int32),
-                                        np.where(on, self.row_lower, -INFINITY), np.where(on, self.row_upper, INFINITY))
-        columns = self.n + self.t
-        self.highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), np.zeros(columns))
-        if forced is not None:
-            self.highs.changeColBounds(forced, 1.0, 1.0)
-
-    def _restore(self, forced: int | None) -> None:
-        if forced is not None:
-            self.highs.changeColBounds(forced, 0.0, 1.0)
-        count = len(self.row_lower)
-        if count:
-            self.highs.changeRowsBounds(count, np.arange(self.first_constraint_row, self.first_constraint_row + count,
-                                                         dtype=np.int32), self.row_lower, self.row_upper)
-
-    def feasible(self, active, forced: int | None = None) -> bool:
-        """Whether a package satisfies the constraints indexed by `active` (the others switched off)
-        and, when `forced` is given, contains that option."""
-        self._activate(active, forced)
-        try:
-            return self.solve()
-        finally:
-            self._restore(forced)
-
-    def infeasible_subset(self, active, forced: int | None = None) -> list[int] | None:
-        """Constraints of `active` that admit no package together (with `forced`), read off a Farkas
-        certificate of the LP relaxation: the rows its dual ray combines. None when the relaxation
-        is feasible (the constraints exclude only integer packages) or gives no certificate."""
-        n = self.n
-        self._activate(active, forced)
-        self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kContinuous))
-        # Presolve can prove infeasibility without a certificate; the plain simplex always leaves one.
-        self.highs.setOptionValue("presolve", "off")
-        try:
-            if self.solve():
-                return None
-            _, has_ray, ray = self.highs.getDualRay()
-            if not has_ray:
-                return None
-            rows = np.flatnonzero(np.abs(np.asarray(ray)) > 1e-9)
-            owners = {int(row): c for c in active for row in self.rows[c]}
-            return sorted({owners[int(row)] for row in rows if int(row) in owners})
-        finally:
-            self.highs.setOptionValue("presolve", "choose")
-            self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-            self._restore(forced)
 
 
 def _add_weight_rows(highs: highspy.Highs, rows: PolytopeRows) -> int:

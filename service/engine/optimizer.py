@@ -1,8 +1,8 @@
-"""The package search beyond enumeration: a mixed-integer program solved by HiGHS in-process.
+"""The package search beyond enumeration: the only module that imports PuLP (and HiGHS behind it).
 
-A `PackageProgram` builds the HiGHS model of a performance table and its constraints once
-(`linear_programs.PackageModel`: binaries x_i, y_ab = x_a AND x_b, each constraint's rows) and
-then re-solves it: new weights change only the objective, the k best packages come from
+A `PackageProgram` turns a performance table and its constraints into a PuLP model once
+(`PackageModel`: binaries x_i, y_ab = x_a AND x_b, each constraint's rows), hands it to HiGHS
+in-process, and then keeps the HiGHS model to re-solve it: new weights change only the objective, the k best packages come from
 no-good cuts added as rows, "best package containing option i" fixes one column's bounds, and
 a minimal conflict switches constraint rows off and on. Every solve checks HiGHS's own model
 status and gets only the time the request has left (`linear_programs.solved`).
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import highspy
 import numpy as np
+import pulp
 
-from service.engine.constraints import SourcedConstraint
+from service.engine.constraints import SourcedConstraint, linear_rows
 from service.engine.cost import require_solves
-from service.engine.linear_programs import INFINITY, PackageModel, quiet_highs
+from service.engine.linear_programs import INFINITY, configure_highs, quiet_highs, solved
 from service.engine.ordering import tie_group_floor
 from service.engine.packages import ScoredPackage, deletion_filter, rank_scored
 from service.engine.performance import VALUE_SCALE, PerformanceTable
@@ -26,7 +27,7 @@ MAX_TIE_SOLVES = 200
 
 
 def solver_description() -> str:
-    return f"HiGHS {quiet_highs().version()} in-process (highspy)"
+    return f"HiGHS {quiet_highs().version()} via PuLP {pulp.__version__}"
 
 
 def solver_available() -> bool:
@@ -37,6 +38,144 @@ def solver_available() -> bool:
     highs.addVar(0.0, 1.0)
     highs.run()
     return highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+class PackageModel:
+    """Packages as a mixed-integer program built through PuLP and kept as its HiGHS model: binary
+    x_i per option, y_t = x_a AND x_b per interaction (exact linearization), and the rows of each
+    constraint (`constraints.linear_rows`; a range is two rows).
+
+    `rows[c]` are the row indices of constraint c. Toggling a constraint's rows between their
+    bounds and (-inf, inf) asks about any subset of the constraints without building anything
+    again (`feasible`), which is what the conflict search does many times.
+    """
+
+    def __init__(self, table: PerformanceTable, constraints, settings: SolverSettings):
+        self.table, self.settings = table, settings
+        n, t = len(table.option_ids), len(table.interactions)
+        self.n, self.t = n, t
+        problem = pulp.LpProblem("packages", pulp.LpMaximize)
+        # Names sort as the columns are meant to be numbered: PuLP hands variables to HiGHS by name.
+        columns = ([problem.add_variable(f"x{i:06d}", 0, 1, cat=pulp.LpBinary) for i in range(n)]
+                   + [problem.add_variable(f"y{k:06d}", 0, 1) for k in range(t)])
+        rows: list[tuple[float, float]] = []
+
+        def add(lower: float, upper: float, coefficients: dict[int, float]) -> list[int]:
+            """The row lower <= sum(c * column) <= upper as PuLP constraints (a range is two)."""
+            expression = pulp.LpAffineExpression([(columns[c], v) for c, v in coefficients.items()])
+            senses = ([(pulp.LpConstraintEQ, lower, lower, upper)] if lower == upper else
+                      [(pulp.LpConstraintGE, lower, lower, INFINITY)] * (lower > -INFINITY)
+                      + [(pulp.LpConstraintLE, upper, -INFINITY, upper)] * (upper < INFINITY))
+            added = []
+            for sense, rhs, row_lower, row_upper in senses:
+                problem.addConstraint(pulp.LpConstraint(expression, sense=sense, rhs=rhs), name=f"r{len(rows):07d}")
+                added.append(len(rows))
+                rows.append((row_lower, row_upper))
+            return added
+
+        for k, term in enumerate(table.interactions):
+            add(-INFINITY, 0.0, {n + k: 1.0, term.first: -1.0})
+            add(-INFINITY, 0.0, {n + k: 1.0, term.second: -1.0})
+            add(-1.0, INFINITY, {n + k: 1.0, term.first: -1.0, term.second: -1.0})
+        interaction_effects = table.interaction_effects
+        self.first_constraint_row = len(rows)
+        self.rows = [np.array([row for lower, upper, coefficients in
+                               linear_rows(constraint, table.option_index, table.effects, interaction_effects,
+                                           table.criterion_ids)
+                               for row in add(lower, upper, coefficients)], dtype=np.int32)
+                     for constraint in constraints]
+        self.row_lower = np.array([lower for lower, _ in rows[self.first_constraint_row:]], dtype=float)
+        self.row_upper = np.array([upper for _, upper in rows[self.first_constraint_row:]], dtype=float)
+        # A placeholder objective that names every column, so PuLP hands them all to HiGHS; the real
+        # costs are set on the HiGHS model for each set of weights (`set_objective`).
+        problem.setObjective(pulp.lpSum(columns))
+        solver = pulp.HiGHS(msg=False, threads=settings.threads, gapRel=0.0, gapAbs=0.0)
+        quiet_highs()  # mute HiGHS's banner before PuLP makes its instance
+        solver.createAndConfigureSolver(problem)
+        solver.buildSolverModel(problem)
+        self.highs: highspy.Highs = problem.solverModel
+        configure_highs(self.highs, settings, integer=True)
+        self.solves = 0
+
+    def solve(self) -> bool:
+        """`solved` for this model, counted (`seconds_per_solve`)."""
+        self.solves += 1
+        return solved(self.highs, self.settings)
+
+    @property
+    def seconds_per_solve(self) -> float:
+        """The mean time of this model's solves so far (HiGHS sums its run time over runs)."""
+        return self.highs.getRunTime() / max(1, self.solves)
+
+    def set_objective(self, costs: np.ndarray, *, maximize: bool) -> None:
+        """Costs of the x and y columns (any further columns keep theirs)."""
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
+        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), np.asarray(costs, dtype=float))
+
+    def value_costs(self, weights: np.ndarray, table: PerformanceTable | None = None) -> np.ndarray:
+        """value(S) at `weights` as costs of the x and y columns (of `table`, by default the model's)."""
+        table = table or self.table
+        return np.concatenate([table.effects @ weights, table.interaction_effects @ weights]) / VALUE_SCALE
+
+    def chosen(self) -> list[int]:
+        values = self.highs.getSolution().col_value
+        return [i for i in range(self.n) if values[i] > 0.5]
+
+    def _activate(self, active, forced: int | None) -> None:
+        """Switch on the rows of the constraints in `active`, off all others; fix `forced` at 1."""
+        count = len(self.row_lower)
+        if count:
+            on = np.zeros(count, dtype=bool)
+            for c in active:
+                on[self.rows[c] - self.first_constraint_row] = True
+            self.highs.changeRowsBounds(count, np.arange(self.first_constraint_row, self.first_constraint_row + count,
+                                                         dtype=np.int32),
+                                        np.where(on, self.row_lower, -INFINITY), np.where(on, self.row_upper, INFINITY))
+        columns = self.n + self.t
+        self.highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), np.zeros(columns))
+        if forced is not None:
+            self.highs.changeColBounds(forced, 1.0, 1.0)
+
+    def _restore(self, forced: int | None) -> None:
+        if forced is not None:
+            self.highs.changeColBounds(forced, 0.0, 1.0)
+        count = len(self.row_lower)
+        if count:
+            self.highs.changeRowsBounds(count, np.arange(self.first_constraint_row, self.first_constraint_row + count,
+                                                         dtype=np.int32), self.row_lower, self.row_upper)
+
+    def feasible(self, active, forced: int | None = None) -> bool:
+        """Whether a package satisfies the constraints indexed by `active` (the others switched off)
+        and, when `forced` is given, contains that option."""
+        self._activate(active, forced)
+        try:
+            return self.solve()
+        finally:
+            self._restore(forced)
+
+    def infeasible_subset(self, active, forced: int | None = None) -> list[int] | None:
+        """Constraints of `active` that admit no package together (with `forced`), read off a Farkas
+        certificate of the LP relaxation: the rows its dual ray combines. None when the relaxation
+        is feasible (the constraints exclude only integer packages) or gives no certificate."""
+        n = self.n
+        self._activate(active, forced)
+        self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kContinuous))
+        # Presolve can prove infeasibility without a certificate; the plain simplex always leaves one.
+        self.highs.setOptionValue("presolve", "off")
+        try:
+            if self.solve():
+                return None
+            _, has_ray, ray = self.highs.getDualRay()
+            if not has_ray:
+                return None
+            rows = np.flatnonzero(np.abs(np.asarray(ray)) > 1e-9)
+            owners = {int(row): c for c in active for row in self.rows[c]}
+            return sorted({owners[int(row)] for row in rows if int(row) in owners})
+        finally:
+            self.highs.setOptionValue("presolve", "choose")
+            self.highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+            self._restore(forced)
+
 
 
 class PackageProgram:
