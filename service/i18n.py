@@ -147,3 +147,11 @@ def quoted(text: str) -> str:
     if current_language() == "fr":
         return f"«\u00a0{text}\u00a0»"
     return f"“{text}”"
+
+
+def format_ordinal(number: int) -> str:
+    """A rank as an ordinal in the language in force: 1st, 2nd, 11th; 1er, 2e."""
+    if current_language() == "fr":
+        return "1er" if number == 1 else f"{number}e"
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

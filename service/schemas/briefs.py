@@ -14,13 +14,13 @@ from models.schema import Identifier, StrictSchema
 from service.briefs.formats import FORMATS
 from service.i18n import LANGUAGES
 from service.schemas.rankings import RankingRequestSchema
+from service.schemas.common import LanguageField
 from service.schemas.robustness import RobustnessParametersSchema
 from service.schemas.workshops import ResultsQuerySchema
 
 MAX_TITLE = 200
 MAX_AUDIENCE = 300
 MAX_COMPARED = 1000
-LANG_DESCRIPTION = ("the brief's language (en or fr), before Accept-Language; another value is ignored")
 FORMAT_DESCRIPTION = ("md, html, pdf, docx or json; overrides the Accept header (for links). "
                       "Anything else is answered with 406.")
 
@@ -40,19 +40,14 @@ def _format_field():
     return fields.String(validate=validate.Length(max=40), metadata={"enum": list(FORMATS), "description": FORMAT_DESCRIPTION})
 
 
-def _language_field():
-    # Not validated either: DESIGN.md §8.2 reads an unsupported ?lang= as "not said" (Accept-Language decides).
-    return fields.String(validate=validate.Length(max=35), metadata={"enum": list(LANGUAGES), "description": LANG_DESCRIPTION})
-
-
 class BriefFormatQuerySchema(StrictSchema):
     format = _format_field()
-    lang = _language_field()
+    lang = LanguageField("the brief's language")
 
 
 class WorkshopBriefQuerySchema(ResultsQuerySchema):
     format = _format_field()
-    lang = _language_field()
+    lang = LanguageField("the brief's language")
 
 
 # -- The JSON format ---------------------------------------------------------------------------------

@@ -55,3 +55,16 @@ class ProvenanceSchema(Schema):
 
 
 __all__ = ["ProblemSchema", "ProvenanceSchema", "StrictSchema"]
+
+
+def LanguageField(what: str) -> fields.String:
+    """`?lang=` (DESIGN.md §8.2): the language of `what`, before Accept-Language. Not validated: an
+    unsupported value reads as "not said", and Accept-Language decides."""
+    from service.i18n import LANGUAGES
+
+    return fields.String(validate=validate.Length(max=35), metadata={
+        "enum": list(LANGUAGES), "description": f"{what} (en or fr), before Accept-Language; another value is ignored"})
+
+
+class LanguageQuerySchema(StrictSchema):
+    lang = LanguageField("the language of the sentences")
