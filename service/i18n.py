@@ -18,6 +18,8 @@ import functools
 from contextvars import ContextVar
 from pathlib import Path
 
+from models.domain import TextByLanguage
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -109,9 +111,12 @@ def _accepted_languages(header: str) -> list[str]:
 
 
 def localized(text, language: str | None = None) -> tuple[str, bool]:
-    """A model text (a string, or a map `{"en": ..., "fr": ...}`, DESIGN.md §8.2) in `language`
-    (the one in force by default), and whether it fell back to English."""
+    """A model text (a string, or a map `{"en": ..., "fr": ...}` as given or loaded into a
+    `models.domain.TextByLanguage`, DESIGN.md §8.2) in `language` (the one in force by default),
+    and whether it fell back to English."""
     language = language or current_language()
+    if isinstance(text, TextByLanguage):
+        text = text.by_language
     if isinstance(text, str):
         return text, False
     if text is None:
