@@ -98,9 +98,10 @@ class ModelText(fields.Field):
     to the text in that language, `{"en": ..., "fr": ...}`, with English required.
 
     A string stays a string (so a model without translations keeps its content version); a map
-    is loaded as a `models.domain.TextByLanguage` and written back as the map it was. Each problem of a map points at its language,
-    e.g. `/criteria/2/name/fr`. Refused characters are refused in every string of a body,
-    map values included, by `service.platform.text_policy` before any schema reads it.
+    is loaded as a `models.domain.TextByLanguage` and written back as the map it was. Each
+    problem of a map points at its language, e.g. `/criteria/2/name/fr`. Refused characters are
+    refused in every string of a body, map values and language names included, by
+    `service.platform.text_policy` before any schema reads it.
     """
 
     default_error_messages = {

@@ -168,28 +168,12 @@ def _settings(args):
     return SolverSettings(time_limit_seconds=args.time_limit)
 
 
-class _ModelTexts:
-    """Model texts in the language in force (DESIGN.md §8.2), remembering those shown in English
-    for want of a translation, so the command can say which."""
+def _print_fallback_note(texts) -> None:
+    """Name the model texts shown in English for want of a translation (DESIGN.md §8.2), if any."""
+    from service.i18n import _
 
-    def __init__(self):
-        self.fell_back: dict[str, None] = {}
-
-    def __call__(self, value) -> str:
-        from service.i18n import localized
-
-        text, fell_back = localized(value)
-        if fell_back:
-            self.fell_back[text] = None
-        return text
-
-    def note(self) -> str | None:
-        """The line naming the texts that fell back to English, or None."""
-        from service.i18n import _
-
-        if not self.fell_back:
-            return None
-        return _("In English for want of a translation: %(texts)s", texts="; ".join(self.fell_back))
+    if texts.fell_back:
+        print("\n" + _("In English for want of a translation: %(texts)s", texts="; ".join(texts.fell_back)))
 
 
 def _print_json(document) -> None:
@@ -216,8 +200,10 @@ def command_models(args) -> int:
 
 
 def _list_or_show_models(args) -> int:
+    from service.i18n import ModelTexts
+
     models = builtin_models()
-    text = _ModelTexts()
+    text = ModelTexts()
     if args.models_command == "show":
         model = models.get(args.id)
         if model is None:
@@ -237,7 +223,7 @@ def _list_or_show_models(args) -> int:
             for item in items:
                 default = "  (default)" if item.get("default") else ""
                 print(f"  {item['id']:<{width}}  {text(item.get(label))}{default}")
-        _print_note(text.note())
+        _print_fallback_note(text)
         return EXIT_OK
     summaries = [{"id": m.id, "version": m.version, "title": given(m.title), "source": dict(m.source)}
                  for m in models.values()]
@@ -247,13 +233,8 @@ def _list_or_show_models(args) -> int:
     width = max(len(s["id"]) for s in summaries)
     for summary in summaries:
         print(f"{summary['id']:<{width}}  {summary['version'][:12]}  {text(summary['title'])}")
-    _print_note(text.note())
+    _print_fallback_note(text)
     return EXIT_OK
-
-
-def _print_note(note: str | None) -> None:
-    if note:
-        print(f"\n{note}")
 
 
 def _rank_table(result: dict) -> str:

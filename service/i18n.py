@@ -126,6 +126,20 @@ def localized(text, language: str | None = None) -> tuple[str, bool]:
     return text.get(DEFAULT_LANGUAGE, ""), language != DEFAULT_LANGUAGE
 
 
+class ModelTexts:
+    """Model texts in the language in force, remembering those that fell back to English, so
+    that the brief or the command showing them can say which (DESIGN.md §8.2)."""
+
+    def __init__(self):
+        self.fell_back: dict[str, None] = {}  # an ordered set
+
+    def __call__(self, text) -> str:
+        shown, fell_back = localized(text)
+        if fell_back:
+            self.fell_back[shown] = None
+        return shown
+
+
 def format_decimal(number: float, digits: int = 2, signed: bool = False) -> str:
     """A number with `digits` decimals in the language in force (`0.35`, `0,35`)."""
     from babel.numbers import format_decimal as babel_format_decimal
