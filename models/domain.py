@@ -16,6 +16,40 @@ SCORE_CASES = ("low", "likely", "high")
 ScoreCase = Literal["low", "likely", "high"]
 
 
+class TextByLanguage(str):
+    """A model text given by language (DESIGN.md §8.2), e.g. `{"en": "Peace process", "fr":
+    "Processus de paix"}`, English always among them.
+
+    `by_language` is the map as the model gives it; `service.i18n.localized` picks the language
+    to show. Everywhere else it is its English text, as a string: the sentences that stay
+    English (problem details, the engine's reasons, the validator's warnings) embed it without
+    knowing about languages, and nothing that formats or joins names can print a map or fail on
+    one. It compares and hashes as its English text.
+    """
+
+    by_language: dict[str, str]
+
+    def __new__(cls, by_language: dict[str, str]):
+        text = super().__new__(cls, by_language["en"])
+        text.by_language = dict(by_language)
+        return text
+
+    def __getnewargs__(self):  # copy and pickle rebuild it from its map, not from the English text
+        return (self.by_language,)
+
+    def __repr__(self) -> str:
+        return f"TextByLanguage({self.by_language!r})"
+
+
+# A human-readable model text: a string, or the text by language.
+ModelText = str | TextByLanguage
+
+
+def given(text: ModelText | None):
+    """A model text as the model gives it: the string, or the map of languages (for documents)."""
+    return dict(text.by_language) if isinstance(text, TextByLanguage) else text
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A quote from the source at its lines. `context` is the analyst's note on how the quote
@@ -56,26 +90,26 @@ class Estimate:
 @dataclass(frozen=True)
 class Criterion:
     id: str
-    name: str
-    description: str
+    name: ModelText
+    description: ModelText
     evidence: tuple[Evidence, ...] = ()
 
     def to_document(self) -> dict:
-        return {"id": self.id, "name": self.name, "description": self.description,
+        return {"id": self.id, "name": given(self.name), "description": given(self.description),
                 "evidence": _evidence_documents(self.evidence)}
 
 
 @dataclass(frozen=True)
 class Option:
     id: str
-    name: str
+    name: ModelText
     recommendation: int | None
-    summary: str
+    summary: ModelText
     evidence: tuple[Evidence, ...] = ()
 
     def to_document(self) -> dict:
-        return {"id": self.id, "name": self.name, "recommendation": self.recommendation,
-                "summary": self.summary, "evidence": _evidence_documents(self.evidence)}
+        return {"id": self.id, "name": given(self.name), "recommendation": self.recommendation,
+                "summary": given(self.summary), "evidence": _evidence_documents(self.evidence)}
 
 
 @dataclass(frozen=True)
@@ -85,13 +119,13 @@ class Effect:
     option: str
     criterion: str
     effect_vs_status_quo: Estimate
-    rationale: str = ""
+    rationale: ModelText = ""
     evidence: tuple[Evidence, ...] = ()
 
     def to_document(self) -> dict:
         return {"option": self.option, "criterion": self.criterion,
                 **self.effect_vs_status_quo.to_document(),
-                "rationale": self.rationale, "evidence": _evidence_documents(self.evidence)}
+                "rationale": given(self.rationale), "evidence": _evidence_documents(self.evidence)}
 
 
 @dataclass(frozen=True)
@@ -101,13 +135,13 @@ class Interaction:
     id: str
     options: tuple[str, str]
     effects: dict[str, Estimate]
-    rationale: str = ""
+    rationale: ModelText = ""
     evidence: tuple[Evidence, ...] = ()
 
     def to_document(self) -> dict:
         return {"id": self.id, "options": list(self.options),
                 "effects": {c: e.to_document() for c, e in self.effects.items()},
-                "rationale": self.rationale, "evidence": _evidence_documents(self.evidence)}
+                "rationale": given(self.rationale), "evidence": _evidence_documents(self.evidence)}
 
 
 @dataclass(frozen=True)
@@ -126,7 +160,7 @@ class Constraint:
     criterion: str | None = None
     at_least: float | None = None
     id: str | None = None
-    rationale: str | None = None
+    rationale: ModelText | None = None
 
     def to_document(self) -> dict:
         document: dict = {}
@@ -144,7 +178,7 @@ class Constraint:
             document["criterion"] = self.criterion
             document["at_least"] = self.at_least
         if self.rationale is not None:
-            document["rationale"] = self.rationale
+            document["rationale"] = given(self.rationale)
         return document
 
     def named_options(self) -> tuple[str, ...]:
@@ -166,15 +200,15 @@ class Adjustment:
 @dataclass(frozen=True)
 class Scenario:
     id: str
-    name: str
-    description: str = ""
+    name: ModelText
+    description: ModelText = ""
     default: bool = False
     unavailable: tuple[str, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
     def to_document(self) -> dict:
-        return {"id": self.id, "name": self.name, "description": self.description,
+        return {"id": self.id, "name": given(self.name), "description": given(self.description),
                 "default": self.default, "unavailable": list(self.unavailable),
                 "adjustments": [a.to_document() for a in self.adjustments],
                 "evidence": _evidence_documents(self.evidence)}
@@ -189,7 +223,7 @@ class EffectOverride:
     option: str
     criterion: str
     likely: float
-    rationale: str = ""
+    rationale: ModelText = ""
     evidence: tuple[Evidence, ...] = ()
 
     @property
@@ -199,7 +233,7 @@ class EffectOverride:
     def to_document(self) -> dict:
         document = {"option": self.option, "criterion": self.criterion, "likely": self.likely}
         if self.rationale:
-            document["rationale"] = self.rationale
+            document["rationale"] = given(self.rationale)
         if self.evidence:
             document["evidence"] = _evidence_documents(self.evidence)
         return document
@@ -211,8 +245,8 @@ class Profile:
     exactly one of `weights` or `priority_order`, and beliefs about effects."""
 
     id: str
-    label: str
-    description: str
+    label: ModelText
+    description: ModelText
     weights: dict[str, float] | None = None
     priority_order: tuple | None = None  # criterion ids, most important first; a tuple for tied ids
     effect_overrides: tuple[EffectOverride, ...] = ()
@@ -225,7 +259,8 @@ class Profile:
         return {"priority_order": [list(entry) if isinstance(entry, tuple) else entry for entry in self.priority_order]}
 
     def to_document(self) -> dict:
-        return {"id": self.id, "label": self.label, "description": self.description, **self.priority_fields(),
+        return {"id": self.id, "label": given(self.label), "description": given(self.description),
+                **self.priority_fields(),
                 "effect_overrides": [o.to_document() for o in self.effect_overrides],
                 "evidence": _evidence_documents(self.evidence)}
 
@@ -237,17 +272,17 @@ class Critique:
 
     lines: str
     section: str
-    note: str
+    note: ModelText
 
     def to_document(self) -> dict:
-        return {"lines": self.lines, "section": self.section, "note": self.note}
+        return {"lines": self.lines, "section": self.section, "note": given(self.note)}
 
 
 @dataclass(frozen=True, eq=False)
 class DecisionModel:
     id: str
     version: str
-    title: str
+    title: ModelText
     source: dict
     scale_min: float
     scale_max: float
@@ -259,7 +294,7 @@ class DecisionModel:
     scenarios: tuple[Scenario, ...] = ()
     profiles: tuple[Profile, ...] = ()
     critiques: tuple[Critique, ...] = ()
-    description: str = ""
+    description: ModelText = ""
     builtin: bool = False
     # Set on a model derived by `with_effect_overrides`: the cells whose most likely value moved.
     effect_overrides: tuple[tuple[str, str, float], ...] = ()
@@ -339,8 +374,8 @@ class DecisionModel:
         document = {
             "id": self.id,
             "version": self.version,
-            "title": self.title,
-            "description": self.description,
+            "title": given(self.title),
+            "description": given(self.description),
             "source": dict(self.source),
             "scale": {"min": self.scale_min, "max": self.scale_max},
             "criteria": [c.to_document() for c in self.criteria],

@@ -15,7 +15,9 @@ from pathlib import Path
 import yaml
 
 from models.domain import (STATUS_QUO, Adjustment, Constraint, Criterion, Critique, DecisionModel, Effect,
-                           EffectOverride, Estimate, Evidence, Interaction, Option, Profile, Scenario)
+                           EffectOverride, Estimate, Evidence, Interaction, Option, Profile, Scenario,
+                           TextByLanguage)
+from models.schema import TEXT_LANGUAGES
 from models.validation import ModelInvalid, validate_model_document
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -54,8 +56,20 @@ def model_from_stored(document: dict, version: str) -> DecisionModel:
     """The model of a document that `model_from_document` accepted and the service stored, with
     the version stored beside it: built without validating it again (on a model at the limits,
     validation is four fifths of the time)."""
-    model = _build(_normalized(document), builtin=False)
+    model = _build(_normalized(_texts_by_language(document)), builtin=False)
     return dataclasses.replace(model, version=version, _index={})
+
+
+def _texts_by_language(value):
+    """The document with each map of languages to strings (a model text, DESIGN.md §8.2) as the
+    `TextByLanguage` that loading it through the schema gives."""
+    if isinstance(value, dict):
+        if value and "en" in value and set(value) <= set(TEXT_LANGUAGES) and all(isinstance(v, str) for v in value.values()):
+            return TextByLanguage(value)
+        return {key: _texts_by_language(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_texts_by_language(item) for item in value]
+    return value
 
 
 def _normalized(data: dict) -> dict:

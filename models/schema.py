@@ -12,6 +12,8 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from models.domain import TextByLanguage, given
+
 # `^...$` for the OpenAPI document; matched in full (FullMatch, is_identifier).
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 LINES_PATTERN = re.compile(r"^L(\d+)(?:-L(\d+))?$")
@@ -73,7 +75,79 @@ def Identifier(**kwargs) -> fields.String:
 
 
 def Text(required: bool = True, **kwargs) -> fields.String:
+    """A plain string within the text limit: source records and other texts that are not translated."""
     return fields.String(required=required, validate=validate.Length(max=MAX_TEXT), **kwargs)
+
+
+# The languages a model text may be given in (DESIGN.md §8.2): the languages of `service.i18n`.
+TEXT_LANGUAGES = ("en", "fr")
+TEXT_SOURCE_LANGUAGE = "en"
+# The OpenAPI component of a text given by language; `service.api` adds it to the document.
+TRANSLATIONS_COMPONENT = "TextTranslations"
+TRANSLATIONS_SCHEMA = {
+    "type": "object",
+    "description": "One text by language: `en` is required; a language left out falls back to English",
+    "required": [TEXT_SOURCE_LANGUAGE],
+    "properties": {language: {"type": "string", "minLength": 1, "maxLength": MAX_TEXT} for language in TEXT_LANGUAGES},
+    "additionalProperties": False,
+}
+
+
+class ModelText(fields.Field):
+    """A human-readable text of a model (DESIGN.md §8.2): a string, or an object mapping languages
+    to the text in that language, `{"en": ..., "fr": ...}`, with English required.
+
+    A string stays a string (so a model without translations keeps its content version); a map
+    is loaded as a `models.domain.TextByLanguage` and written back as the map it was. Each
+    problem of a map points at its language, e.g. `/criteria/2/name/fr`. Refused characters are
+    refused in every string of a body, map values and language names included, by
+    `service.platform.text_policy` before any schema reads it.
+    """
+
+    default_error_messages = {
+        "invalid": "Not a text: a string, or an object of texts by language ('en' required, also 'fr').",
+        "too_long": f"Longer than maximum length {MAX_TEXT}.",
+        "too_short": "Shorter than minimum length {min}.",
+    }
+
+    def __init__(self, *, required: bool = True, min_length: int = 0, **kwargs):
+        self.min_length = min_length
+        as_string = {"type": "string", "maxLength": MAX_TEXT, **({"minLength": min_length} if min_length else {})}
+        metadata = {"oneOf": [as_string, {"$ref": f"#/components/schemas/{TRANSLATIONS_COMPONENT}"}],
+                    **kwargs.pop("metadata", {})}
+        super().__init__(required=required, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            self._check_length(value)
+            return value
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        problems = {}
+        if TEXT_SOURCE_LANGUAGE not in value:
+            problems[TEXT_SOURCE_LANGUAGE] = ["Missing: a text given by language gives its English version."]
+        for language, text in value.items():
+            language = str(language)
+            if language not in TEXT_LANGUAGES:
+                problems[language] = [f"Not a supported language (supported: {', '.join(TEXT_LANGUAGES)})."]
+            elif not isinstance(text, str):
+                problems[language] = ["Not a valid string."]
+            elif not text.strip():
+                problems[language] = ["Empty: give the text, or leave the language out to fall back to English."]
+            elif len(text) > MAX_TEXT:
+                problems[language] = [self.error_messages["too_long"]]
+        if problems:
+            raise ValidationError(problems)
+        return TextByLanguage(value)
+
+    def _check_length(self, text: str) -> None:
+        if len(text) > MAX_TEXT:
+            raise self.make_error("too_long")
+        if len(text) < self.min_length:
+            raise self.make_error("too_short", min=self.min_length)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return given(value)
 
 
 class StrictSchema(Schema):
@@ -115,16 +189,16 @@ class ScaleSchema(StrictSchema):
 
 class CriterionSchema(StrictSchema):
     id = Identifier(required=True)
-    name = Text()
-    description = Text(required=False)
+    name = ModelText()
+    description = ModelText(required=False)
     evidence = EvidenceList(required=False)
 
 
 class OptionSchema(StrictSchema):
     id = Identifier(required=True)
-    name = Text()
+    name = ModelText()
     recommendation = StrictInteger(required=False, allow_none=True, validate=validate.Range(min=0, max=1000))
-    summary = Text(required=False)
+    summary = ModelText(required=False)
     evidence = EvidenceList(required=False)
 
 
@@ -137,7 +211,7 @@ class EstimateSchema(StrictSchema):
 class EffectSchema(EstimateSchema):
     option = Identifier(required=True)
     criterion = Identifier(required=True)
-    rationale = Text(required=False)
+    rationale = ModelText(required=False)
     evidence = EvidenceList(required=False)
 
 
@@ -145,7 +219,7 @@ class InteractionSchema(StrictSchema):
     id = Identifier(required=True)
     options = fields.List(Identifier(), required=True, validate=validate.Length(equal=2))
     effects = fields.Dict(keys=Identifier(), values=fields.Nested(EstimateSchema), required=True)
-    rationale = Text(required=False)
+    rationale = ModelText(required=False)
     evidence = EvidenceList(required=False)
 
 
@@ -188,7 +262,7 @@ class ConstraintFieldsSchema(StrictSchema):
 
 class ModelConstraintSchema(ConstraintFieldsSchema):
     id = Identifier(required=True)
-    rationale = Text(required=False)
+    rationale = ModelText(required=False)
 
 
 class AdjustmentSchema(StrictSchema):
@@ -199,8 +273,8 @@ class AdjustmentSchema(StrictSchema):
 
 class ScenarioSchema(StrictSchema):
     id = Identifier(required=True)
-    name = Text()
-    description = Text(required=False)
+    name = ModelText()
+    description = ModelText(required=False)
     default = fields.Boolean(required=False, truthy={True}, falsy={False})
     unavailable = fields.List(Identifier(), required=False)
     adjustments = fields.List(fields.Nested(AdjustmentSchema), required=False)
@@ -237,8 +311,7 @@ class EffectOverrideFieldsSchema(StrictSchema):
 
 
 class ProfileEffectOverrideSchema(EffectOverrideFieldsSchema):
-    rationale = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT),
-                              metadata={"description": "what the source says the stakeholder believes, and where"})
+    rationale = ModelText(min_length=1, metadata={"description": "what the source says the stakeholder believes, and where"})
     evidence = EvidenceList(required=False)
 
 
@@ -246,8 +319,8 @@ class ProfileSchema(StrictSchema):
     """A stakeholder's view as the source states it (DESIGN.md §8.1)."""
 
     id = Identifier(required=True)
-    label = Text()
-    description = Text(required=False)
+    label = ModelText()
+    description = ModelText(required=False)
     weights = fields.Dict(keys=Identifier(), values=StrictNumber(validate=validate.Range(min=0)),
                           validate=validate.Length(min=1, max=1000),
                           metadata={"description": "criterion id -> weight >= 0, not all zero"})
@@ -268,7 +341,7 @@ class CritiqueSchema(StrictSchema):
 
     lines = Lines(required=True)
     section = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    note = Text(metadata={"description": "what the author criticizes there"})
+    note = ModelText(metadata={"description": "what the author criticizes there"})
 
 
 class ModelDocumentSchema(StrictSchema):
@@ -277,8 +350,8 @@ class ModelDocumentSchema(StrictSchema):
     id = Identifier(required=True)
     version = fields.String(required=False, validate=validate.Length(max=100),
                             metadata={"description": "Ignored on input: the service derives the version from the content."})
-    title = Text()
-    description = Text(required=False)
+    title = ModelText()
+    description = ModelText(required=False)
     source = fields.Nested(SourceSchema, required=True)
     scale = fields.Nested(ScaleSchema, required=False)
     criteria = fields.List(fields.Nested(CriterionSchema), required=True)

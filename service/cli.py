@@ -13,6 +13,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
+from models.domain import given
 from models.loader import builtin_models, model_from_document
 from models.schema import pointers_from_messages
 from models.validation import ModelInvalid
@@ -167,11 +168,12 @@ def _settings(args):
     return SolverSettings(time_limit_seconds=args.time_limit)
 
 
-def _text(value) -> str:
-    """A model text: a string, or a map of languages (English shown)."""
-    if isinstance(value, dict):
-        return value.get("en") or next(iter(value.values()), "")
-    return "" if value is None else str(value)
+def _print_fallback_note(texts) -> None:
+    """Name the model texts shown in English for want of a translation (DESIGN.md §8.2), if any."""
+    from service.i18n import _
+
+    if texts.fell_back:
+        print("\n" + _("In English for want of a translation: %(texts)s", texts="; ".join(texts.fell_back)))
 
 
 def _print_json(document) -> None:
@@ -191,7 +193,17 @@ def _print_result(args, result: dict, table) -> int:
 
 
 def command_models(args) -> int:
+    from service.i18n import use_language
+
+    with use_language(args.lang):
+        return _list_or_show_models(args)
+
+
+def _list_or_show_models(args) -> int:
+    from service.i18n import ModelTexts
+
     models = builtin_models()
+    text = ModelTexts()
     if args.models_command == "show":
         model = models.get(args.id)
         if model is None:
@@ -200,7 +212,7 @@ def command_models(args) -> int:
         if args.json:
             _print_json(document)
             return EXIT_OK
-        print(f"{document['id']}  {_text(document['title'])}  (version {document['version']})")
+        print(f"{document['id']}  {text(document['title'])}  (version {document['version']})")
         sections = [("Criteria", "name", document["criteria"]), ("Options", "name", document["options"]),
                     ("Scenarios", "name", document["scenarios"]), ("Profiles", "label", document.get("profiles", []))]
         for heading, label, items in sections:
@@ -210,16 +222,18 @@ def command_models(args) -> int:
             print(f"\n{heading}")
             for item in items:
                 default = "  (default)" if item.get("default") else ""
-                print(f"  {item['id']:<{width}}  {_text(item.get(label))}{default}")
+                print(f"  {item['id']:<{width}}  {text(item.get(label))}{default}")
+        _print_fallback_note(text)
         return EXIT_OK
-    summaries = [{"id": m.id, "version": m.version, "title": _text(m.title), "source": dict(m.source)}
+    summaries = [{"id": m.id, "version": m.version, "title": given(m.title), "source": dict(m.source)}
                  for m in models.values()]
     if args.json:
         _print_json({"items": summaries})
         return EXIT_OK
     width = max(len(s["id"]) for s in summaries)
     for summary in summaries:
-        print(f"{summary['id']:<{width}}  {summary['version'][:12]}  {summary['title']}")
+        print(f"{summary['id']:<{width}}  {summary['version'][:12]}  {text(summary['title'])}")
+    _print_fallback_note(text)
     return EXIT_OK
 
 
@@ -487,12 +501,16 @@ def parser() -> argparse.ArgumentParser:
     models = command("models", "list the built-in models, or show one's criteria, options, scenarios and profiles",
                      command_models)
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    models.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                        help="the language of the model texts shown (default: en; English where a text has no other)")
     models.set_defaults(models_command="list")
     model_commands = models.add_subparsers(dest="models_command", metavar="{list,show}")
     model_commands.add_parser("list", help="the built-in models (the default)")
     show = model_commands.add_parser("show", help="one model's ids and labels")
     show.add_argument("id", help="a model id")
     show.add_argument("--json", action="store_true", help="print the whole model document as JSON")
+    show.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                      help="the language of the texts shown (default: en)")
 
     rank = command("rank", "rank options and packages against priorities", command_rank)
     _request_options(rank, "rankings")

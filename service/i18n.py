@@ -18,6 +18,8 @@ import functools
 from contextvars import ContextVar
 from pathlib import Path
 
+from models.domain import TextByLanguage
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -109,9 +111,12 @@ def _accepted_languages(header: str) -> list[str]:
 
 
 def localized(text, language: str | None = None) -> tuple[str, bool]:
-    """A model text (a string, or a map `{"en": ..., "fr": ...}`, DESIGN.md §8.2) in `language`
-    (the one in force by default), and whether it fell back to English."""
+    """A model text (a string, or a map `{"en": ..., "fr": ...}` as given or loaded into a
+    `models.domain.TextByLanguage`, DESIGN.md §8.2) in `language` (the one in force by default),
+    and whether it fell back to English."""
     language = language or current_language()
+    if isinstance(text, TextByLanguage):
+        text = text.by_language
     if isinstance(text, str):
         return text, False
     if text is None:
@@ -119,6 +124,20 @@ def localized(text, language: str | None = None) -> tuple[str, bool]:
     if language in text and text[language]:
         return text[language], False
     return text.get(DEFAULT_LANGUAGE, ""), language != DEFAULT_LANGUAGE
+
+
+class ModelTexts:
+    """Model texts in the language in force, remembering those that fell back to English, so
+    that the brief or the command showing them can say which (DESIGN.md §8.2)."""
+
+    def __init__(self):
+        self.fell_back: dict[str, None] = {}  # an ordered set
+
+    def __call__(self, text) -> str:
+        shown, fell_back = localized(text)
+        if fell_back:
+            self.fell_back[shown] = None
+        return shown
 
 
 def format_decimal(number: float, digits: int = 2, signed: bool = False) -> str:

@@ -8,6 +8,7 @@ field, `ContractConverter` writes the form they need, once for every schema (DES
 from __future__ import annotations
 
 import copy
+import json
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Flask
@@ -112,7 +113,9 @@ def _text_representations_first(content: dict) -> dict:
 
 def openapi_document(app: Flask) -> dict:
     api = app.extensions["policy_options"].api
-    document = copy.deepcopy(api.documented_spec().to_dict())
+    # Through JSON rather than deepcopy: fields shared by an input and an output schema share their
+    # metadata objects, and a copy without shared objects writes YAML without anchors and aliases.
+    document = json.loads(json.dumps(api.documented_spec().to_dict()))
     for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
             if not isinstance(operation, dict):

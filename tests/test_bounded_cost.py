@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import limits_document, synthetic_model
+from models.domain import TextByLanguage
 from models.loader import builtin_models, constraint_from_fields, model_from_document, model_from_stored
 from service.engine.constraints import sourced_constraints
 from service.engine.cost import MAX_COMPARED
@@ -437,3 +438,16 @@ def test_a_model_at_every_limit_is_stored_and_read_back_whole(limits_model):
     assert len(limits_model.package_option_ids) == 200
     assert model_from_document(stored).to_document() == limits_model.to_document()
     assert model_from_stored(stored, limits_model.version).to_document() == limits_model.to_document()
+
+
+def test_a_stored_bilingual_model_keeps_its_texts_by_language():
+    """Texts given as maps of languages come back as texts by language, not as plain dicts that
+    sentences and caches cannot use (the default model is bilingual)."""
+    stored, version = stored_form(DEFAULT.to_document())
+    read, validated = model_from_stored(copy.deepcopy(stored), version), model_from_document(stored)
+    for part in ("criteria", "options", "effects", "interactions", "constraints", "scenarios"):
+        assert getattr(read, part) == getattr(validated, part), part
+    fields = lambda p: (p.id, p.label, p.description, p.weights, p.priority_order, p.effect_overrides, p.evidence)  # noqa: E731
+    assert [fields(p) for p in read.profiles] == [fields(p) for p in validated.profiles]
+    assert read.title == validated.title and hash(read.constraints) == hash(validated.constraints)
+    assert isinstance(read.criteria[0].name, TextByLanguage) and isinstance(read.profiles[0].label, TextByLanguage)

@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 from flask_smorest import Blueprint as _SmorestBlueprint
 
+from models.schema import TRANSLATIONS_COMPONENT, TRANSLATIONS_SCHEMA
 from service.platform.api_keys import requires_write_access
 from service.platform.jsonbody import StrictJSONParser
 
@@ -86,6 +87,8 @@ def document_components(spec) -> None:
         spec.components.parameter(name, parameter["in"], {k: v for k, v in copy.deepcopy(parameter).items() if k != "in"})
     for name, response in RESPONSES.items():
         spec.components.response(name, copy.deepcopy(response))
+    # A model text given by language (DESIGN.md §8.2); `models.schema.ModelText` refers to it.
+    spec.components.schema(TRANSLATIONS_COMPONENT, copy.deepcopy(TRANSLATIONS_SCHEMA))
 
 
 def problem_response_name(status: int) -> str:

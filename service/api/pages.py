@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from service.api.workshops import workshop_store
+from service.i18n import localized
 from service.platform.languages import remember_language_choice, use_page_language
 
 blp = Blueprint("pages", __name__)
@@ -39,9 +40,9 @@ def participant_page(join_code):
     model = current_app.extensions["policy_options"].models.get(workshop.model_id)
     if model is None:
         abort(404, description="The workshop's model is no longer served.")
-    scenario_name = next((s.name for s in model.scenarios if s.id == workshop.scenario), None)
+    scenario_name = next((localized(s.name)[0] for s in model.scenarios if s.id == workshop.scenario), None)
     return render_template("participant.html", workshop=workshop, model=model, scenario_name=scenario_name,
-                           option_names={o.id: o.name for o in model.options})
+                           option_names={o.id: localized(o.name)[0] for o in model.options})
 
 
 @blp.get("/workshops/<workshop_id>/dashboard")

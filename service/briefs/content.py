@@ -41,7 +41,7 @@ from service.engine.performance import VALUE_SCALE, performance_table
 from service.engine.ranking import RankingRequest, option_ranking, rank
 from service.engine.robustness import RobustnessRequest, analyse
 from service.engine.settings import SolverSettings
-from service.i18n import _, current_language, localized, ngettext, quoted
+from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted
 
 BRIEF_VERSION = 2
 RANKING_FIELDS = ("weights", "priority_order", "profile", "scenario", "score_case", "constraints", "k")
@@ -143,7 +143,7 @@ def build_brief(model: DecisionModel, request: BriefRequest, settings: SolverSet
         "untranslated": [],
         "provenance": _provenance(model, request, ranking, robustness, workshop),
     }
-    brief["untranslated"] = list(facts.untranslated)  # after every model text was asked for
+    brief["untranslated"] = list(facts.text.fell_back)  # after every model text was asked for
     return brief
 
 
@@ -179,7 +179,7 @@ class _Facts:
     def __init__(self, model: DecisionModel, ranking: dict, robustness: dict, request: BriefRequest,
                  workshop: dict | None):
         self.model, self.ranking, self.robustness, self.workshop = model, ranking, robustness, workshop
-        self.untranslated: dict[str, None] = {}
+        self.text = ModelTexts()  # a model text in the brief's language, remembering those that fell back
         compared = request.compared
         # Model rules, the scenario's unavailable options, then the request's, as the engine sees them.
         self.constraint_items = sourced_constraints(
@@ -210,13 +210,6 @@ class _Facts:
         self.runner_up = ranking["options"][1]["option"] if len(ranking["options"]) > 1 else None
         self.best_package = ranking["packages"][0]
         self.space = weight_space(robustness)
-
-    def text(self, value) -> str:
-        """A model text in the brief's language, remembering those that fell back to English."""
-        text, fell_back = localized(value)
-        if fell_back:
-            self.untranslated[text] = None
-        return text
 
     def name(self, option: str) -> str:
         return self.text(self.model.option(option).name)

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.domain import DecisionModel
+from models.domain import DecisionModel, given
 from models.loader import builtin_models, model_from_document, model_from_stored
 from models.schema import is_identifier
 from service.persistence.tables import StoredModel, Workshop, stored_json
@@ -50,12 +50,12 @@ class ModelStore:
 
     def summaries(self) -> list[dict]:
         """Built-in models first, then added ones by id; from the stored summary columns alone."""
-        items = [_summary(m.id, m.version, m.title, m.source, True) for m in builtin_models().values()]
+        items = [_summary(m.id, m.version, given(m.title), m.source, True) for m in builtin_models().values()]
         with self.sessions() as session:
             for model_id, version, title, source in session.execute(
                     select(StoredModel.id, StoredModel.version, StoredModel.title, StoredModel.source)
                     .order_by(StoredModel.id)):
-                items.append(_summary(model_id, version, title, json.loads(source), False))
+                items.append(_summary(model_id, version, json.loads(title), json.loads(source), False))
         return items
 
     def get(self, model_id: str) -> DecisionModel | None:
@@ -127,7 +127,8 @@ def _refuse_when_used(session: Session, model_id: str) -> None:
 
 def _columns(model: DecisionModel) -> dict:
     stored_document = {k: v for k, v in model.to_document().items() if k not in ("builtin", "version")}
-    return {"version": model.version, "title": model.title, "source": stored_json(stored_document["source"]),
+    return {"version": model.version, "title": stored_json(stored_document["title"]),
+            "source": stored_json(stored_document["source"]),
             "document": stored_json(stored_document)}
 
 

@@ -34,7 +34,7 @@ class StoredModel(Base):
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     version: Mapped[str] = mapped_column(String(100))
-    title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)  # as JSON: a string, or the title by language (DESIGN.md §8.2)
     source: Mapped[str] = mapped_column(Text)  # the source record as JSON: the model list reads no document
     document: Mapped[str] = mapped_column(Text)  # the validated model document as JSON
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -5,7 +5,7 @@ import copy
 from marshmallow import Schema, fields
 
 from models.schema import (CriterionSchema, CritiqueSchema, EffectSchema, InteractionSchema, ModelDocumentSchema,
-                           OptionSchema, ProfileSchema, ScenarioSchema, SourceSchema)
+                           ModelText, OptionSchema, ProfileSchema, ScenarioSchema, SourceSchema)
 
 
 def always_written(schema: type[Schema], *names: str, **nested: type[Schema]) -> type[Schema]:
@@ -36,7 +36,7 @@ ScenarioOutputSchema = always_written(ScenarioSchema, "description", "default", 
 class ModelSummarySchema(Schema):
     id = fields.String(required=True)
     version = fields.String(required=True)
-    title = fields.String(required=True)
+    title = ModelText(metadata={"description": "as the model gives it: a string, or the title by language"})
     source = fields.Nested(SourceSchema, required=True)
     builtin = fields.Boolean(required=True)
 

@@ -20,6 +20,14 @@ window.PolicyOptions = (function () {
 
   const language = document.documentElement.lang || "en";
 
+  /** A model text in the page's language: a string, or a map of languages falling back to
+   *  English (DESIGN.md §8.2); the API serves model texts as the model gives them. */
+  function text(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "string") return value;
+    return value[language] || value.en || "";
+  }
+
   /** A number in the page's language (0.35, 0,35). */
   function formatNumber(value, digits) {
     if (value === null || value === undefined) return "–";
@@ -73,5 +81,5 @@ window.PolicyOptions = (function () {
   function number(value, digits) { return formatNumber(value, digits); }
 
   return {api: api, el: el, replaceChildren: replaceChildren, problemText: problemText,
-          packageText: packageText, number: number, _: _, language: language};
+          packageText: packageText, number: number, _: _, language: language, text: text};
 })();

@@ -36,8 +36,8 @@ is kept in this tab's sessionStorage only, and the fragment is removed from the 
   async function loadModel(modelId) {
     const result = await P.api("GET", "/api/v1/models/" + encodeURIComponent(modelId));
     if (result.status !== 200) return;
-    result.body.options.forEach(function (o) { optionNames[o.id] = o.name; });
-    result.body.criteria.forEach(function (c) { criterionNames[c.id] = c.name; });
+    result.body.options.forEach(function (o) { optionNames[o.id] = P.text(o.name); });
+    result.body.criteria.forEach(function (c) { criterionNames[c.id] = P.text(c.name); });
   }
 
   function renderWorkshop(view) {
