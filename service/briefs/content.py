@@ -765,7 +765,7 @@ def _workshop_charts(facts: _Facts, results: dict) -> list[dict]:
                      "maximum": float(quartiles[4, j]), "mean": float(results["group"]["weights"][c])}
                     for j, c in enumerate(criteria)]
     options = [e["option"] for e in results["group"]["options"]]
-    counts = _rank_counts(participants, options)
+    counts = rank_counts(participants, options)
     return [
         {"id": "weight-distribution", "kind": "weight-distribution",
          "title": _("How the participants weigh each criterion"),
@@ -783,7 +783,7 @@ def _workshop_charts(facts: _Facts, results: dict) -> list[dict]:
     ]
 
 
-def _rank_counts(participants: list[dict], options: list[str]) -> dict[str, list[int]]:
+def rank_counts(participants: list[dict], options: list[str]) -> dict[str, list[int]]:
     """For each option, how many participants give it rank 1, 2, ... (ties share the rank they take)."""
     counts = {o: [0] * len(options) for o in options}
     for participant in participants:
@@ -913,7 +913,7 @@ def _workshop_view(facts: _Facts, workshop: dict) -> dict:
     anonymous = bool(workshop.get("anonymous", False))
     labels = participant_labels(participants, anonymous)
     group_options = [e["option"] for e in results["group"]["options"]]
-    counts = _rank_counts(participants, group_options)
+    counts = rank_counts(participants, group_options)
     option_ranks = []
     for entry in results["group"]["options"]:
         given = [r + 1 for r, n in enumerate(counts[entry["option"]]) if n]
