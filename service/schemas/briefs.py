@@ -13,6 +13,7 @@ from models.domain import SCORE_CASES
 from models.schema import Identifier, StrictSchema
 from service.briefs.formats import FORMATS
 from service.i18n import LANGUAGES
+from service.schemas.common import language_query_field
 from service.schemas.rankings import RankingRequestSchema
 from service.schemas.robustness import RobustnessParametersSchema
 from service.schemas.workshops import ResultsQuerySchema
@@ -20,7 +21,6 @@ from service.schemas.workshops import ResultsQuerySchema
 MAX_TITLE = 200
 MAX_AUDIENCE = 300
 MAX_COMPARED = 1000
-LANG_DESCRIPTION = ("the brief's language (en or fr), before Accept-Language; another value is ignored")
 FORMAT_DESCRIPTION = ("md, html, pdf, docx or json; overrides the Accept header (for links). "
                       "Anything else is answered with 406.")
 
@@ -41,8 +41,7 @@ def _format_field():
 
 
 def _language_field():
-    # Not validated either: DESIGN.md §8.2 reads an unsupported ?lang= as "not said" (Accept-Language decides).
-    return fields.String(validate=validate.Length(max=35), metadata={"enum": list(LANGUAGES), "description": LANG_DESCRIPTION})
+    return language_query_field("the brief's")
 
 
 class BriefFormatQuerySchema(StrictSchema):

@@ -7,6 +7,15 @@ from models.schema import StrictSchema
 CONSTRAINT_SOURCES = ("request", "model", "scenario")
 # How packages were searched: exact enumeration, or the MILP (DESIGN.md §5).
 SEARCH_METHODS = ("enumeration", "milp")
+QUERY_LANGUAGES = ("en", "fr")  # service.i18n.LANGUAGES, named here without importing Babel
+
+
+def language_query_field(what: str) -> fields.String:
+    """`?lang=`: the language of `what` (en or fr), before Accept-Language. Not validated:
+    DESIGN.md §8.2 reads an unsupported value as "not said" (Accept-Language decides)."""
+    return fields.String(validate=validate.Length(max=35), metadata={
+        "enum": list(QUERY_LANGUAGES),
+        "description": f"{what} language (en or fr), before Accept-Language; another value is ignored"})
 
 
 class ProblemErrorSchema(Schema):

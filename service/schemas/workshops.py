@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from models.schema import ConstraintFieldsSchema, Identifier, StrictNumber, StrictSchema
 from models.schema import CriterionOrTies
 from service.engine.agreement import AGREEMENT_LEVELS
-from service.schemas.common import SEARCH_METHODS
+from service.schemas.common import SEARCH_METHODS, language_query_field
 from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, PRIORITY_FIELDS, ModelRefSchema, PrioritiesSchema
 
 MAX_EFFECT_OVERRIDES = 1000
@@ -351,11 +351,13 @@ class SubmissionsQuerySchema(StrictSchema):
                            metadata={"description": "one round's submissions; every round when left out"})
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv",)),
                            metadata={"description": "csv (the one format so far)"})
+    lang = language_query_field("the headers' and words'")
 
 
 class ChartsQuerySchema(StrictSchema):
     round = fields.Integer(validate=validate.Range(min=1),
                            metadata={"description": "the round to draw; the current round when left out"})
+    lang = language_query_field("the charts' texts'")
 
 
 class ChartSchema(Schema):
