@@ -319,11 +319,13 @@ reload, and never lose what was typed when a round changes. */
 
   async function showResults() {
     const section = document.getElementById("results-section");
-    if (!releasedRounds.length || !submittedEver) { section.hidden = true; return; }
+    if (!releasedRounds.length) { section.hidden = true; return; }
     const result = await P.api("GET", "/api/v1/workshops/" + workshopId + "/results", null, identity.participant_token);
     if (result.status !== 200 || !result.body.compromise) { section.hidden = true; return; }
     const r = result.body;
     const mine = r.participants.find(function (p) { return p.participant_id === identity.participant_id; });
+    // No group result before the participant has given priorities (here, or from another device).
+    if (!mine && !submittedEver) { section.hidden = true; return; }
     document.getElementById("results-round").textContent = P._("Results of round %(round)s, released by the facilitator.", {round: r.round});
     document.getElementById("group-compromise").textContent = P._("The group's compromise: %(package)s.",
       {package: P.packageText(r.compromise.package, names)});
