@@ -59,8 +59,10 @@ server almost nothing) and reads the workshop and the results again only when th
     qr.hidden = false;
     document.getElementById("projection-link").setAttribute("href", "/workshops/" + workshopId + "/projection");
     const submitted = view.participants.filter(function (p) { return p.submitted_this_round; }).length;
-    document.getElementById("progress").textContent = P._("%(submitted)s of %(joined)s participants have submitted in round %(round)s.",
-      {submitted: submitted, joined: view.participants.length, round: view.round});
+    document.getElementById("progress").textContent = view.participants.length ?
+      P._("%(submitted)s of %(joined)s participants have submitted in round %(round)s.",
+          {submitted: submitted, joined: view.participants.length, round: view.round}) :
+      P._("No one has joined yet.");
     document.getElementById("instructions-now").textContent = view.instructions ?
       P._("Instructions: %(text)s", {text: view.instructions}) : "";
     document.getElementById("next-round").textContent = P._("Close round %(round)s and open round %(next)s…",

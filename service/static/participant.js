@@ -312,8 +312,13 @@ reload, and never lose what was typed when a round changes. */
     }
     settingsVersion = status.settings_version;
     if (status.released_rounds.join() !== releasedRounds.join()) {
+      const newlyReleased = status.released_rounds.filter(function (n) { return releasedRounds.indexOf(n) === -1; });
       releasedRounds = status.released_rounds.slice();
       await showResults();
+      if (newlyReleased.length && !document.getElementById("results-section").hidden) {
+        P.replaceChildren(notice, [P.el("a", P._("The results of round %(round)s are released: see where you stand.",
+                                                  {round: Math.max.apply(null, newlyReleased)}), {href: "#results-section"})]);
+      }
     }
   }
 

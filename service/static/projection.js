@@ -43,8 +43,9 @@ round by polling the workshop's status. */
     document.getElementById("title").textContent = view.title;
     document.getElementById("round-line").textContent = P._("Round %(round)s", {round: view.round});
     const submitted = view.participants.filter(function (p) { return p.submitted_this_round; }).length;
-    document.getElementById("progress").textContent = P._("%(submitted)s of %(joined)s participants have submitted.",
-                                                          {submitted: submitted, joined: view.participants.length});
+    document.getElementById("progress").textContent = view.participants.length ?
+      P._("%(submitted)s of %(joined)s participants have submitted.", {submitted: submitted, joined: view.participants.length}) :
+      P._("No one has joined yet.");
     const link = location.origin + "/w/" + view.join_code;
     document.getElementById("join-link").textContent = link;
     document.getElementById("join-code").textContent = view.join_code;
