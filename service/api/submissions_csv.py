@@ -47,11 +47,12 @@ def submissions_csv(model: DecisionModel, records: list[SubmissionRecord], names
         given = record.priorities
         overrides = []
         for item in given.get("effect_overrides") or []:
-            model_likely = model.effect(item["option"], item["criterion"]).likely
+            given_likely = format(item["likely"], "g")
+            model_likely = format(model.effect(item["option"], item["criterion"]).likely, "g")
             text = _("%(option)s, %(criterion)s: %(likely)s (the model: %(model)s)",
                      option=option_names.get(item["option"], item["option"]),
                      criterion=criterion_names.get(item["criterion"], item["criterion"]),
-                     likely=f"{item['likely']:g}", model=f"{model_likely:g}")
+                     likely=given_likely, model=model_likely)
             # `reason` is what submissions stored before DESIGN.md §8.3 named it `rationale`.
             rationale = item.get("rationale") or item.get("reason")
             overrides.append(text + (" — " + rationale if rationale else ""))
