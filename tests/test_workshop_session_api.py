@@ -327,3 +327,21 @@ def test_the_start_page_asks_for_an_api_key_only_when_the_server_needs_one(clien
     assert keyed.post("/api/v1/workshops", json={"title": "t", "model_id": MODEL}).status_code == 401
     assert keyed.post("/api/v1/workshops", json={"title": "t", "model_id": MODEL},
                       headers=bearer("k" * 24)).status_code == 201
+
+
+def test_anonymous_numbers_are_the_same_in_results_export_charts_and_brief(client):
+    """"Participant k" is the k-th to join everywhere, also when someone before them has not submitted."""
+    workshop = open_workshop(client, anonymous=True)
+    facilitator = bearer(workshop["facilitator_token"])
+    join(client, workshop, "Silent")  # joins first, never submits
+    submit(client, workshop, join(client, workshop, "Speaker"), {"weights": {"peace-process": 1}})
+    submit(client, workshop, join(client, workshop, "Third"), {"weights": {"stabilization": 1}})
+    base = f"/api/v1/workshops/{workshop['id']}"
+    results = client.get(f"{base}/results", headers=facilitator).json
+    assert [p["display_name"] for p in results["participants"]] == ["Participant 2", "Participant 3"]
+    rows = read_csv(client.get(f"{base}/submissions", headers=facilitator))
+    assert [row[1] for row in rows[1:]] == ["Participant 2", "Participant 3"]
+    brief = client.get(f"{base}/brief?format=json", headers=facilitator).json
+    assert [p["label"] for p in brief["workshop"]["participants"]] == ["Participant 2", "Participant 3"]
+    regrets = next(c for c in client.get(f"{base}/charts", headers=facilitator).json["charts"] if c["id"] == "regrets")
+    assert "Participant 2" in regrets["svg"] and "Participant 3" in regrets["svg"] and "Participant 1" not in regrets["svg"]

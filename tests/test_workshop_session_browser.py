@@ -355,13 +355,19 @@ def test_the_dashboard_and_the_participant_page_fit_a_phone(live_server, chromiu
         page.wait_for_load_state("networkidle")
         assert fits_width(page), path
         shoot(page, name)
-    if SCREENSHOTS:  # the same pages in French with the strings not yet translated: lang and layout
-        for path, name in (("/?lang=fr", "start-phone-fr"), (f"/w/{created['join_code']}?lang=fr", "participant-phone-fr"),
-                           (f"/workshops/{created['id']}/dashboard?lang=fr", "dashboard-phone-fr")):
-            page.goto(base + path)
-            page.wait_for_load_state("networkidle")
-            assert page.evaluate("document.documentElement.lang") == "fr"
-            shoot(page, name)
+    if SCREENSHOTS:  # every page at both sizes, in English and in French (strings not yet translated)
+        wall = chromium.new_context(**WALL).new_page()
+        wall.add_init_script(f"localStorage.setItem('policy-options:facilitator:{created['id']}', "
+                             f"{json.dumps(created['facilitator_token'])})")
+        pages = (("/", "start"), (f"/w/{created['join_code']}", "participant"),
+                 (f"/workshops/{created['id']}/dashboard", "dashboard"), (f"/workshops/{created['id']}/projection", "projection"))
+        for viewer, size in ((page, "phone"), (wall, "wall")):
+            for language in ("en", "fr"):
+                for path, name in pages:
+                    viewer.goto(f"{base}{path}?lang={language}")
+                    viewer.wait_for_load_state("networkidle")
+                    assert viewer.evaluate("document.documentElement.lang") == language
+                    shoot(viewer, f"all-{name}-{size}-{language}", full_page=False)
     assert problems == []
 
 

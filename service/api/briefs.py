@@ -130,6 +130,7 @@ class WorkshopBrief(MethodView):
         view = {"id": workshop.id, "title": workshop.title, "round": round_number, "scenario": workshop.scenario,
                 "constraints": workshop.constraints, "results": results,
                 "anonymous": bool(getattr(workshop, "anonymous", False)),
+                "participant_numbers": {p.id: k for k, p in enumerate(workshop_store().participants(workshop.id), 1)},
                 "submissions": _submitted_words(workshop.id, round_number)}
         settings = current_app.extensions["policy_options"].solver_settings
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use

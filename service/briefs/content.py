@@ -898,11 +898,13 @@ def _tradeoff(facts: _Facts, option: str) -> dict | None:
 # -- The workshop's view --------------------------------------------------------------------------
 
 
-def participant_labels(participants: list[dict], anonymous: bool) -> dict[str, str]:
-    """How a brief names each participant: "Participant 1…n" in the results' (stable) order when the
-    workshop is anonymous (DESIGN.md §8.3), their display name otherwise."""
-    return {p["participant_id"]: (_("Participant %(number)s", number=number) if anonymous else p["display_name"])
-            for number, p in enumerate(participants, start=1)}
+def participant_labels(participants: list[dict], anonymous: bool, numbers: dict[str, int] | None = None) -> dict[str, str]:
+    """How a brief names each participant: "Participant k" when the workshop is anonymous (DESIGN.md
+    §8.3), k their number in `numbers` (the order everyone joined, as the dashboard and the projection
+    number them) or else their place in the results; their display name otherwise."""
+    numbers = numbers or {p["participant_id"]: k for k, p in enumerate(participants, start=1)}
+    return {p["participant_id"]: (_("Participant %(number)s", number=numbers[p["participant_id"]]) if anonymous
+                                  else p["display_name"]) for p in participants}
 
 
 def _workshop_view(facts: _Facts, workshop: dict) -> dict:
@@ -911,7 +913,7 @@ def _workshop_view(facts: _Facts, workshop: dict) -> dict:
     results = workshop["results"]
     participants = results["participants"]
     anonymous = bool(workshop.get("anonymous", False))
-    labels = participant_labels(participants, anonymous)
+    labels = participant_labels(participants, anonymous, workshop.get("participant_numbers"))
     group_options = [e["option"] for e in results["group"]["options"]]
     counts = rank_counts(participants, group_options)
     option_ranks = []
