@@ -238,11 +238,10 @@ class Status(MethodView):
     @not_modified_response
     @problem_responses(401, 403, 404)
     def get(self, workshop_id):
-        """What an open page polls to follow the workshop without a reload (DESIGN.md §8.3): the current
-        round, the released rounds, a version of the settings and how many have joined, submitted this
-        round and saved in all (any member).
+        """What an open page polls to follow the workshop without a reload (any member).
 
-        Send the ETag back in If-None-Match: 304, without a body, while nothing changed. Cheaper than a
+        The current round, the released rounds, a version of the settings, and how many have joined,
+        submitted this round and saved in all (DESIGN.md §8.3). Send the ETag back in If-None-Match: 304, without a body, while nothing changed. Cheaper than a
         held-open stream, which would keep a server worker per open page.
         """
         authorized(workshop_id, lambda role: True)
@@ -508,7 +507,7 @@ class Submissions(MethodView):
                               "content": {"text/csv": {"schema": {"type": "string"}}}}})
     @problem_responses(401, 403, 404, 422)
     def get(self, query, workshop_id):
-        """Every submission version of the workshop (or of `?round=N`) as CSV, for the facilitator.
+        """Every submission version of the workshop (or of `?round=N`) as CSV (facilitator).
 
         One row per version: round, participant ("Participant k" in an anonymous workshop, and no
         perspective), version, whether it is the one that counts, when, the profile started from, the
@@ -544,11 +543,11 @@ class Charts(MethodView):
     @not_modified_response
     @problem_responses(401, 403, 404, 422, 503)
     def get(self, query, workshop_id):
-        """The projection view's charts of a round as SVG (facilitator), drawn by the same code as the
-        briefs' charts: weights by participant and criterion, how many participants put each option at
-        each rank, each participant's regret under the compromise, and the agreement (Kendall's W).
+        """The projection view's charts of a round as SVG (facilitator).
 
-        Texts in the request's language (`?lang=`, `Accept-Language`); participants appear as
+        Drawn by the same code as the briefs' charts: weights by participant and criterion, how many
+        participants put each option at each rank, each participant's regret under the compromise, and
+        the agreement (Kendall's W). Texts in the request's language (`?lang=`, `Accept-Language`); participants appear as
         "Participant 1…n" when the workshop is anonymous. No charts while no one has submitted.
         ETag and If-None-Match as for the results.
         """
