@@ -221,8 +221,18 @@ def bench_workshop_results(participants: int = 500) -> dict:
             response = client.get(f"/api/v1/workshops/{created['id']}/results", headers=facilitator)
             times.append(time.perf_counter() - start)
             assert response.status_code == 200 and len(response.json["participants"]) == participants
+        # What each open page polls (DESIGN.md §8.3): the status, answered in full and as 304.
+        status_url = f"/api/v1/workshops/{created['id']}/status"
+        polls = {"status_200": [], "status_304": []}
+        etag = client.get(status_url, headers=facilitator).headers["ETag"]
+        for _ in range(200):
+            for name, headers in (("status_200", facilitator), ("status_304", {**facilitator, "If-None-Match": etag})):
+                start = time.perf_counter()
+                response = client.get(status_url, headers=headers)
+                polls[name].append(time.perf_counter() - start)
+                assert response.status_code == int(name[-3:])
         app.extensions["policy_options"].engine.dispose()
-    return percentiles(times)
+    return {**percentiles(times), **{name: percentiles(values) for name, values in polls.items()}}
 
 
 def bench_briefs(runs: int = 9) -> dict:
@@ -359,6 +369,11 @@ def write_report(results: dict) -> str:
     row = results["workshop_results"]
     lines += ["", "## Workshop results (500 participants, GET .../results in-process, SQLite reads included)", "",
               f"p50 {row['p50']:.1f} ms, p99 {row['p99']:.1f} ms over {row['n']} runs (target ≤ 50 ms).", ""]
+    if "status_304" in row:
+        lines += ["Status polled by open pages (GET .../status, same workshop): "
+                  f"200 p50 {row['status_200']['p50']:.2f} ms, p99 {row['status_200']['p99']:.2f} ms; "
+                  f"304 p50 {row['status_304']['p50']:.2f} ms, p99 {row['status_304']['p99']:.2f} ms "
+                  f"over {row['status_304']['n']} polls each.", ""]
     if results.get("briefs"):
         targets = {"html": "≤ 300 ms", "docx": "≤ 500 ms", "pdf": "≤ 1000 ms"}
         lines += ["", "## Briefs (default brief: build and render, warm, in-process)", "",

@@ -93,7 +93,15 @@ def test_pages_pick_their_language_and_remember_a_choice(client):
     created = client.post("/api/v1/workshops", json={"title": "Atelier", "model_id": "minusma-2017"}).get_json()
     page = f"/w/{created['join_code']}"
     assert _page_language(client.get(page).get_data(as_text=True)) == "en"
-    assert _page_language(client.get(page, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)) == "fr"
+    # The workshop's language is its pages' default (DESIGN.md §8.3), before the browser's header.
+    assert _page_language(client.get(page, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)) == "en"
+    french = client.post("/api/v1/workshops", json={"title": "Atelier", "model_id": "minusma-2017",
+                                                    "language": "fr"}).get_json()
+    french_page = f"/w/{french['join_code']}"
+    assert _page_language(client.get(french_page, headers={"Accept-Language": "en"}).get_data(as_text=True)) == "fr"
+    assert _page_language(client.get(f"/workshops/{french['id']}/dashboard").get_data(as_text=True)) == "fr"
+    # Pages of no workshop follow the browser's header.
+    assert _page_language(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)) == "fr"
     chosen = client.get(page + "?lang=fr", headers={"Accept-Language": "en"})
     assert _page_language(chosen.get_data(as_text=True)) == "fr"
     assert "lang=fr" in chosen.headers["Set-Cookie"]

@@ -275,7 +275,8 @@ def test_a_participant_starts_from_a_profile(client):
     facilitator = bearer(workshop["facilitator_token"])
     results = client.get(f"/api/v1/workshops/{workshop['id']}/results", headers=facilitator).json
     rows = {row["display_name"]: row for row in results["participants"]}
-    profile_overrides = [{"option": o.option, "criterion": o.criterion, "likely": o.likely}
+    # With the profile's rationale for each: the reasons reach the facilitator (DESIGN.md §8.3).
+    profile_overrides = [{"option": o.option, "criterion": o.criterion, "likely": o.likely, "rationale": o.rationale}
                          for o in government.effect_overrides]
     assert rows["Awa"]["profile"] == government.id and rows["Awa"]["effect_overrides"] == profile_overrides
     assert {o["option"]: o["value"] for o in rows["Awa"]["options"]} == pytest.approx(

@@ -72,7 +72,7 @@ def test_a_whole_workshop(apps):
     model = client.get(f"/api/v1/models/{MODEL}").json
     effect = next(e for e in model["effects"] if e["option"] == "plan-exit" and e["criterion"] == "peace-process")
     assert effect["low"] < effect["likely"]  # so that the override below moves the value
-    override = {"option": "plan-exit", "criterion": "peace-process", "likely": effect["low"], "reason": "spoilers would gain"}
+    override = {"option": "plan-exit", "criterion": "peace-process", "likely": effect["low"], "rationale": "spoilers would gain"}
     response = submit(client, workshop, people[2], {"weights": {"stabilization": 1, "state-authority": 1},
                                                     "effect_overrides": [override], "comment": "state first"})
     assert response.status_code == 200 and response.json["effect_overrides"] == [override]

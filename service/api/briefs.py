@@ -133,6 +133,7 @@ class WorkshopBrief(MethodView):
         view = {"id": workshop.id, "title": workshop.title, "round": round_number, "scenario": workshop.scenario,
                 "constraints": workshop.constraints, "results": results,
                 "anonymous": workshop.anonymous,
+                "participant_numbers": {p.id: k for k, p in enumerate(workshop_store().participants(workshop.id), 1)},
                 "submissions": _submitted_words(workshop.id, round_number)}
         from service.briefs.content import BriefRequest, build_brief  # the engine, on first use
         from service.engine.cost import enforced

@@ -30,11 +30,12 @@ from service.persistence.workshop_store import (FACILITATOR, JoinCodeMismatch, M
                                                 RoundNotFound, SettingsRefused, SubmissionRecord, WorkshopNotFound,
                                                 WorkshopRecord, WorkshopStore, anonymous_label)
 from service.schemas import examples
-from service.schemas.workshops import (JoinedSchema, JoinSchema, ParticipantStatusSchema, ReleaseSchema,
-                                       ResultsQuerySchema, ResultsSchema, RoundOpenedSchema, RoundOpenSchema,
-                                       RoundSchema, SubmissionInputSchema, SubmissionSchema, WithdrawQuerySchema,
+from service.schemas.workshops import (ChartsQuerySchema, ChartsSchema, JoinedSchema, JoinSchema,
+                                       ParticipantStatusSchema, ReleaseSchema, ResultsQuerySchema, ResultsSchema,
+                                       RoundOpenedSchema, RoundOpenSchema, RoundSchema, SubmissionInputSchema,
+                                       SubmissionSchema, SubmissionsQuerySchema, WithdrawQuerySchema,
                                        WorkshopCreatedSchema, WorkshopCreateSchema, WorkshopSettingsSchema,
-                                       WorkshopViewSchema)
+                                       WorkshopStatusSchema, WorkshopViewSchema)
 
 blp = Blueprint("workshops", __name__, url_prefix="/api/v1/workshops",
                 description="Scenario workshops: each participant's priorities, the group's agreement and a compromise")
@@ -210,7 +211,8 @@ def workshop_view(workshop: WorkshopRecord, role: str) -> dict:
     # A perspective ("speaks for the ministry") can name someone as surely as a name.
     perspective = (lambda p: None) if workshop.anonymous else (lambda p: p.perspective)
     if role == FACILITATOR:
-        submitted = {s.participant_id for s in store.current_submissions(workshop.id, workshop.current_round)}
+        # Versions count within the current round, as the participant's page numbers them.
+        versions = {s.participant_id: s.version for s in store.current_submissions(workshop.id, workshop.current_round)}
         audit = store.audit_trail(workshop.id)
         if workshop.anonymous:
             for event in audit:
@@ -218,8 +220,8 @@ def workshop_view(workshop: WorkshopRecord, role: str) -> dict:
         view.update(
             join_code=workshop.join_code,
             participants=[{"participant_id": p.id, "display_name": names[p.id], "perspective": perspective(p),
-                           "joined_at": p.joined_at, "submitted_this_round": p.id in submitted,
-                           "versions": p.submission_count} for p in participants],
+                           "joined_at": p.joined_at, "submitted_this_round": p.id in versions,
+                           "versions": versions.get(p.id, 0)} for p in participants],
             rounds=store.rounds(workshop.id), audit=audit)
     else:
         me = next(p for p in participants if p.id == role)
@@ -227,6 +229,26 @@ def workshop_view(workshop: WorkshopRecord, role: str) -> dict:
                     submission=submission_document(store.current_submission(workshop.id, role, workshop.current_round)),
                     previous_submission=submission_document(store.latest_submission(workshop.id, role)))
     return view
+
+
+@blp.route("/<workshop_id>/status")
+class Status(MethodView):
+    @operation("getWorkshopStatus", bearer=True, headers=("IfNoneMatch",))
+    @blp.alt_response(200, schema=WorkshopStatusSchema, success=True, headers={"ETag": "ETag"})
+    @not_modified_response
+    @problem_responses(401, 403, 404)
+    def get(self, workshop_id):
+        """What an open page polls to follow the workshop without a reload (any member).
+
+        The current round, the released rounds, a version of the settings, and how many have joined,
+        submitted this round and saved in all (DESIGN.md §8.3). Send the ETag back in If-None-Match: 304, without a body, while nothing changed. Cheaper than a
+        held-open stream, which would keep a server worker per open page.
+        """
+        authorized(workshop_id, lambda role: True)
+        found = workshop_store().status(workshop_id)
+        if found is None:  # deleted between the two reads
+            raise ApiProblem(404, f"No workshop with id '{workshop_id}'.", slug="workshop-not-found")
+        return conditional_json(WorkshopStatusSchema().dump(found))
 
 
 @blp.route("/<workshop_id>/participants")
@@ -255,10 +277,11 @@ class Participants(MethodView):
 
 
 def participant_status(workshop: WorkshopRecord, participant) -> dict:
-    submitted = workshop_store().current_submission(workshop.id, participant.id, workshop.current_round) is not None
-    return {"participant_id": participant.id, "display_name": participant.display_name,
-            "perspective": participant.perspective, "joined_at": participant.joined_at,
-            "submitted_this_round": submitted, "versions": participant.submission_count}
+    current = workshop_store().current_submission(workshop.id, participant.id, workshop.current_round)
+    name = display_names(workshop, workshop_store().participants(workshop.id))[participant.id]
+    return {"participant_id": participant.id, "display_name": name,
+            "perspective": None if workshop.anonymous else participant.perspective, "joined_at": participant.joined_at,
+            "submitted_this_round": current is not None, "versions": current.version if current else 0}
 
 
 def _own_submission(workshop_id: str, participant_id: str, *, facilitator_may_read: bool):
@@ -476,6 +499,74 @@ class Results(MethodView):
         return conditional_json(results)
 
 
+@blp.route("/<workshop_id>/submissions")
+class Submissions(MethodView):
+    @operation("exportSubmissions", bearer=True)
+    @blp.arguments(SubmissionsQuerySchema, location="query")
+    @blp.doc(responses={200: {"description": "Every stored submission version, one per row, as CSV (RFC 4180)",
+                              "headers": {"Cache-Control": "Cache-Control"},
+                              "content": {"text/csv": {"schema": {"type": "string"}}}}})
+    @problem_responses(401, 403, 404, 422)
+    def get(self, query, workshop_id):
+        """Every submission version of the workshop (or of `?round=N`) as CSV (facilitator).
+
+        One row per version: round, participant ("Participant k" in an anonymous workshop, and no
+        perspective), version, whether it is the one that counts, when, the profile started from, the
+        normalized weight of each criterion, the comment, and each effect read differently with its
+        value and rationale. Headers in the request's language (`?lang=`, `Accept-Language`). A cell
+        that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return)
+        is prefixed with an apostrophe.
+        """
+        from service.api.submissions_csv import submissions_csv
+
+        workshop, _ = authorized(workshop_id, facilitator_only)
+        round_number = query.get("round")
+        if round_number is not None and round_number > workshop.current_round:
+            raise ApiProblem(404, f"Round {round_number} has not opened (the current round is {workshop.current_round}).",
+                             slug="round-not-found")
+        store = workshop_store()
+        participants = store.participants(workshop_id)
+        names = display_names(workshop, participants)
+        perspectives = {p.id: (None if workshop.anonymous else p.perspective) for p in participants}
+        body = submissions_csv(_model_of(workshop), store.submissions(workshop_id, round_number), names, perspectives)
+        response = current_app.response_class(body, mimetype="text/csv")
+        response.headers["Content-Disposition"] = (f'attachment; filename="workshop-{workshop_id}-submissions'
+                                                   f'{"-round-" + str(round_number) if round_number else ""}.csv"')
+        response.vary.add("Accept-Language")
+        return response
+
+
+@blp.route("/<workshop_id>/charts")
+class Charts(MethodView):
+    @operation("getWorkshopCharts", bearer=True, headers=("IfNoneMatch",))
+    @blp.arguments(ChartsQuerySchema, location="query")
+    @blp.alt_response(200, schema=ChartsSchema, success=True, headers={"ETag": "ETag"})
+    @not_modified_response
+    @problem_responses(401, 403, 404, 422, 503)
+    def get(self, query, workshop_id):
+        """The projection view's charts of a round as SVG (facilitator).
+
+        Drawn by the same code as the briefs' charts: weights by participant and criterion, how many
+        participants put each option at each rank, each participant's regret under the compromise, and
+        the agreement (Kendall's W). Texts in the request's language (`?lang=`, `Accept-Language`); participants appear as
+        "Participant 1…n" when the workshop is anonymous. No charts while no one has submitted.
+        ETag and If-None-Match as for the results.
+        """
+        from service.briefs.projection import projection_charts
+
+        settings = current_app.extensions["policy_options"].solver_settings.for_request()  # the deadline starts now
+        workshop, _ = authorized(workshop_id, facilitator_only)
+        round_number = query.get("round", workshop.current_round)
+        if round_number > workshop.current_round:
+            raise ApiProblem(404, f"Round {round_number} has not opened (the current round is {workshop.current_round}).",
+                             slug="round-not-found")
+        results = round_results(workshop, round_number, settings)
+        charts = projection_charts(_model_of(workshop), results) if results["group"] is not None else []
+        response = conditional_json({"round": round_number, "charts": charts})
+        response.vary.add("Accept-Language")
+        return response
+
+
 def own_position_only(results: dict, participant_id: str) -> dict:
     """What a participant of a workshop without open results receives: the group view (group ranking,
     consensus, contested criteria, the compromise and its largest regret) and their own entries;
@@ -509,7 +600,8 @@ def round_results(workshop: WorkshopRecord, round_number: int, settings) -> dict
         profile = record.priorities.get("profile")
         own = checked_effect_overrides(model, record.priorities.get("effect_overrides", []))
         participants.append(ParticipantPriorities(record.participant_id, names[record.participant_id],
-                                                  record.weights, starting_overrides(model, profile, own), profile))
+                                                  record.weights, starting_overrides(model, profile, own), profile,
+                                                  record.priorities.get("comment") or None))
     constraints = [constraint_from_fields(c) for c in workshop.constraints]
     with enforced(settings):
         return group_results(model, workshop.scenario, constraints, participants, settings)

@@ -147,12 +147,16 @@ class StackedRow:
     bold: bool = False
 
 
-def stacked_bars(rows: Sequence[StackedRow], series: Sequence[str], axis_title: str, total_label: str,
-                 tick_format: Callable[[float], str], summary: str) -> Drawing:
+def stacked_bars(rows: Sequence[StackedRow], series: Sequence[str], axis_title: str, total_label: str | None,
+                 tick_format: Callable[[float], str], summary: str,
+                 domain: tuple[float, float] | None = None) -> Drawing:
     """Horizontal stacked bars, one per row, one segment per series (colour and hatching), a
-    diamond at each row's total, a legend below."""
+    diamond at each row's total (none when `total_label` is None), a legend below. The axis spans
+    the data, or at least `domain` when given."""
     low = min([0.0] + [sum(v for v in r.segments if v < 0) for r in rows] + [r.total for r in rows])
     high = max([0.0] + [sum(v for v in r.segments if v > 0) for r in rows] + [r.total for r in rows])
+    if domain is not None:
+        low, high = min(low, domain[0]), max(high, domain[1])
     if high - low < 1e-9:
         low, high = -1.0, 1.0
     ticks = _ticks(low, high)
@@ -176,11 +180,13 @@ def stacked_bars(rows: Sequence[StackedRow], series: Sequence[str], axis_title: 
                 positive += amount
             else:
                 negative += amount
-        drawing.add(diamond(x_of(row.total), middle, 5.5, "#000000", "#ffffff"))
+        if total_label is not None:
+            drawing.add(diamond(x_of(row.total), middle, 5.5, "#000000", "#ffffff"))
     drawing.add(Line(x_of(0), 6.0, x_of(0), bottom, INK, 1.0))
     items = [("swatch", name, colour, HATCH_ORDER[j % len(HATCH_ORDER)], "#ffffff" if position < LIGHT_FROM else "#333333")
              for j, (name, (position, colour)) in enumerate(zip(series, colours))]
-    items.append(("diamond", total_label, "#000000", None, ""))
+    if total_label is not None:
+        items.append(("diamond", total_label, "#000000", None, ""))
     drawing.height = after_axis + _legend(drawing, items, after_axis) + 4
     return drawing
 
@@ -279,24 +285,35 @@ def boxes(rows: Sequence[BoxRow], domain: tuple[float, float], axis_title: str, 
 def count_grid(row_labels: Sequence[str], column_labels: Sequence[str], counts: Sequence[Sequence[int]], total: int,
                column_title: str, summary: str) -> Drawing:
     """A table of counts drawn as shaded cells (darker: more), each with its number printed."""
+    shares = [[count / total if total else 0.0 for count in row] for row in counts]
+    return shaded_grid(row_labels, column_labels, shares, [[str(count) for count in row] for row in counts],
+                       column_title, summary)
+
+
+def shaded_grid(row_labels: Sequence[str], column_labels: Sequence[str], shares: Sequence[Sequence[float]],
+                texts: Sequence[Sequence[str]], column_title: str, summary: str) -> Drawing:
+    """A table drawn as shaded cells: each cell's share in [0, 1] sets its shade (darker: more) and its
+    text is printed in it. Column labels wrap to their column (up to three lines)."""
     wrapped, label_width = _row_labels(row_labels)
     left = label_width + 12
     cell = min(56.0, (WIDTH - left - 4) / max(1, len(column_labels)))
+    headers = [wrap(name, cell - 2, SMALL, True) for name in column_labels]
+    header_lines = max((len(lines) for lines in headers), default=1)
     drawing = Drawing(WIDTH, 0, summary)
     drawing.add(Text(left + cell * len(column_labels) / 2, 12, column_title, SMALL, "middle", False, INK))
-    for j, name in enumerate(column_labels):
-        drawing.add(Text(left + (j + 0.5) * cell, 27, name, SMALL, "middle", True, INK))
-    y = 33.0
-    for lines, row in zip(wrapped, counts):
+    for j, lines in enumerate(headers):
+        for k, line in enumerate(lines):
+            drawing.add(Text(left + (j + 0.5) * cell, 27 + k * SMALL * 1.2, line, SMALL, "middle", True, INK))
+    y = 33.0 + (header_lines - 1) * SMALL * 1.2
+    for lines, row_shares, row_texts in zip(wrapped, shares, texts):
         height = max(22.0, len(lines) * FONT * 1.2 + 8)
         _label(drawing, lines, label_width, y + height / 2)
-        for j, count in enumerate(row):
-            share = count / total if total else 0.0
-            # Light for few, dark for many: 1 - share along cividis' light end to its dark end.
-            position = 1.0 - 0.95 * share
+        for j, (share, text) in enumerate(zip(row_shares, row_texts)):
+            # Light for little, dark for much: 1 - share along cividis' light end to its dark end.
+            position = 1.0 - 0.95 * min(max(share, 0.0), 1.0)
             colour = "#%02x%02x%02x" % cividis(position)
             drawing.add(Rect(left + j * cell, y, cell - 2, height - 2, colour))
-            drawing.add(Text(left + (j + 0.5) * cell - 1, y + height / 2 + FONT * 0.35, str(count), FONT, "middle",
+            drawing.add(Text(left + (j + 0.5) * cell - 1, y + height / 2 + FONT * 0.35, text, FONT, "middle",
                              False, INK if position >= LIGHT_FROM else "#ffffff"))
         y += height
     drawing.height = y + 6

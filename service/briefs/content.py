@@ -744,7 +744,7 @@ def _workshop_charts(facts: _Facts, results: dict) -> list[dict]:
                      "maximum": float(quartiles[4, j]), "mean": float(results["group"]["weights"][c])}
                     for j, c in enumerate(criteria)]
     options = [e["option"] for e in results["group"]["options"]]
-    counts = _rank_counts(participants, options)
+    counts = rank_counts(participants, options)
     return [
         {"id": "weight-distribution", "kind": "weight-distribution",
          "title": _("How the participants weigh each criterion"),
@@ -762,7 +762,7 @@ def _workshop_charts(facts: _Facts, results: dict) -> list[dict]:
     ]
 
 
-def _rank_counts(participants: list[dict], options: list[str]) -> dict[str, list[int]]:
+def rank_counts(participants: list[dict], options: list[str]) -> dict[str, list[int]]:
     """For each option, how many participants give it rank 1, 2, ... (ties share the rank they take)."""
     counts = {o: [0] * len(options) for o in options}
     for participant in participants:
@@ -877,11 +877,13 @@ def _tradeoff(facts: _Facts, option: str) -> dict | None:
 # -- The workshop's view --------------------------------------------------------------------------
 
 
-def participant_labels(participants: list[dict], anonymous: bool) -> dict[str, str]:
-    """How a brief names each participant: "Participant 1…n" in the results' (stable) order when the
-    workshop is anonymous (DESIGN.md §8.3), their display name otherwise."""
-    return {p["participant_id"]: (_("Participant %(number)s", number=number) if anonymous else p["display_name"])
-            for number, p in enumerate(participants, start=1)}
+def participant_labels(participants: list[dict], anonymous: bool, numbers: dict[str, int] | None = None) -> dict[str, str]:
+    """How a brief names each participant: "Participant k" when the workshop is anonymous (DESIGN.md
+    §8.3), k their number in `numbers` (the order everyone joined, as the dashboard and the projection
+    number them) or else their place in the results; their display name otherwise."""
+    numbers = numbers or {p["participant_id"]: k for k, p in enumerate(participants, start=1)}
+    return {p["participant_id"]: (_("Participant %(number)s", number=numbers[p["participant_id"]]) if anonymous
+                                  else p["display_name"]) for p in participants}
 
 
 def _workshop_view(facts: _Facts, workshop: dict) -> dict:
@@ -890,9 +892,9 @@ def _workshop_view(facts: _Facts, workshop: dict) -> dict:
     results = workshop["results"]
     participants = results["participants"]
     anonymous = bool(workshop.get("anonymous", False))
-    labels = participant_labels(participants, anonymous)
+    labels = participant_labels(participants, anonymous, workshop.get("participant_numbers"))
     group_options = [e["option"] for e in results["group"]["options"]]
-    counts = _rank_counts(participants, group_options)
+    counts = rank_counts(participants, group_options)
     option_ranks = []
     for entry in results["group"]["options"]:
         given = [r + 1 for r, n in enumerate(counts[entry["option"]]) if n]

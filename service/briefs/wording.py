@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from babel.numbers import format_decimal as babel_decimal
 
+from service.engine.agreement import agreement_level
 from service.i18n import _, current_language, format_percent
 
 MINUS = "\u2212"
@@ -142,13 +143,16 @@ def how_sure(acceptability: float) -> str:
 
 
 def agreement(kendall_w: float | None) -> str:
-    """Plain words for Kendall's W (0 = no agreement, 1 = identical rankings)."""
-    if kendall_w is None:
-        return _("agreement that cannot be measured (fewer than two participants or nothing to rank)")
-    if kendall_w >= 0.8:
-        return _("strong agreement")
-    if kendall_w >= 0.6:
-        return _("substantial agreement")
-    if kendall_w >= 0.3:
-        return _("moderate agreement")
-    return _("weak agreement")
+    """Plain words for Kendall's W (0 = no agreement, 1 = identical rankings), by the thresholds of
+    `service.engine.agreement` that the results' `consensus.agreement` and the pages use too."""
+    return AGREEMENT_WORDS[agreement_level(kendall_w)]()
+
+
+# Each level's words, looked up when used (in the language in force then).
+AGREEMENT_WORDS = {
+    None: lambda: _("agreement that cannot be measured (fewer than two participants or nothing to rank)"),
+    "strong": lambda: _("strong agreement"),
+    "substantial": lambda: _("substantial agreement"),
+    "moderate": lambda: _("moderate agreement"),
+    "weak": lambda: _("weak agreement"),
+}

@@ -23,6 +23,7 @@ import numpy as np
 
 from models.domain import STATUS_QUO, DecisionModel, EffectOverride
 from models.validation import Problem, check_effect_overrides
+from service.engine.agreement import agreement_level
 from service.engine.constraints import SourcedConstraint, sourced_constraints
 from service.engine.cost import require_solves
 from service.engine.errors import InfeasibleConstraints, RequestInvalid
@@ -47,6 +48,7 @@ class ParticipantPriorities:
     weights: dict[str, float]  # normalized to sum 1 over the model's criteria
     effect_overrides: tuple[EffectOverride, ...] = ()
     profile: str | None = None  # the profile the participant started from (DESIGN.md §8.1)
+    comment: str | None = None  # their comment for the group (DESIGN.md §8.3)
 
 
 def checked_effect_overrides(model: DecisionModel, overrides: list[dict]) -> tuple[EffectOverride, ...]:
@@ -63,7 +65,9 @@ def checked_effect_overrides(model: DecisionModel, overrides: list[dict]) -> tup
                            lambda sub, detail: problems.append(Problem(f"/effect_overrides{sub}", detail)))
     if problems:
         raise RequestInvalid(problems)
-    return tuple(EffectOverride(item["option"], item["criterion"], float(item["likely"])) for item in overrides)
+    # `reason` is what submissions stored before DESIGN.md §8.3 named it `rationale`.
+    return tuple(EffectOverride(item["option"], item["criterion"], float(item["likely"]),
+                                item.get("rationale") or item.get("reason") or "") for item in overrides)
 
 
 def starting_overrides(model: DecisionModel, profile_id: str | None,
@@ -365,14 +369,13 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
         "participants": [
             {"participant_id": p.participant_id, "display_name": p.display_name, "profile": p.profile,
              "weights": dict(zip(criteria, map(float, weights[i]))),
-             "effect_overrides": [{"option": o.option, "criterion": o.criterion, "likely": o.likely}
-                                  for o in p.effect_overrides],
+             "effect_overrides": [_override_document(o) for o in p.effect_overrides],
              "best_package": list(bests[i].options), "best_value": float(best_values[i]),
-             "options": rankings[i]}
+             "options": rankings[i], "comment": p.comment}
             for i, p in enumerate(participants)
         ],
         "group": None,
-        "consensus": {"kendall_w": None, "raters": len(participants), "options": 0},
+        "consensus": {"kendall_w": None, "raters": len(participants), "options": 0, "agreement": None},
         "contested_criteria": contested_criteria(criteria, weights),
         "compromise": None,
     }
@@ -405,7 +408,9 @@ def group_results(model: DecisionModel, scenario_id: str | None, request_constra
     column = {option: c for c, option in enumerate(listed)}
     option_order = [entry["option"] for entry in group_options]
     option_scores = option_values[:, [column[o] for o in option_order]]
-    result["consensus"] = {"kendall_w": kendall_w(option_scores), "raters": len(participants), "options": len(option_order)}
+    concordance = kendall_w(option_scores)
+    result["consensus"] = {"kendall_w": concordance, "raters": len(participants), "options": len(option_order),
+                           "agreement": agreement_level(concordance)}
 
     if enumerate_all:
         compromise = space.compromise(np.array([space.values[:, p].max() for p in range(len(participants))]))
@@ -432,6 +437,13 @@ def _option_values(model: DecisionModel, base: PerformanceTable, tables: list[Pe
         effects = tables[raters[0]].effects[[rows[c] for c in present]]
         values[np.ix_(raters, present)] = weights[raters] @ effects.T / VALUE_SCALE
     return listed, values
+
+
+def _override_document(override: EffectOverride) -> dict:
+    document = {"option": override.option, "criterion": override.criterion, "likely": override.likely}
+    if override.rationale:
+        document["rationale"] = override.rationale
+    return document
 
 
 def _option_rankings(listed: list[str], values: np.ndarray) -> list[list[dict]]:

@@ -139,6 +139,7 @@ class SubmissionRecord:
     priorities: dict  # as given: weights or priority_order, effect_overrides, comment, warnings
     weights: dict[str, float]  # normalized
     submitted_at: datetime
+    is_current: bool = True  # False for a version a later one replaced
 
     @property
     def etag(self) -> str:
@@ -166,7 +167,7 @@ def _participant_record(row: Participant) -> ParticipantRecord:
 
 def _submission_record(row: Submission) -> SubmissionRecord:
     return SubmissionRecord(row.participant_id, row.round_number, row.version, json.loads(row.priorities),
-                            json.loads(row.weights), as_utc(row.submitted_at))
+                            json.loads(row.weights), as_utc(row.submitted_at), row.is_current)
 
 
 def _audit(session: Session, workshop_id: str, actor: str, action: str, **detail) -> None:
@@ -318,6 +319,41 @@ class WorkshopStore:
             _audit(session, workshop_id, FACILITATOR, "results.released" if released else "results.withdrawn",
                    round=number)
             return number
+
+    def status(self, workshop_id: str) -> dict | None:
+        """What open pages poll for (DESIGN.md §8.3): the current round, the released rounds, a digest
+        of the settings, how many have joined, submitted this round and saved in all. Four small
+        queries on indexed columns; None for an unknown workshop."""
+        with self.sessions() as session:
+            row = session.execute(select(Workshop.current_round, Workshop.participant_count, Workshop.title,
+                                         Workshop.anonymous, Workshop.open_results, Workshop.language)
+                                  .where(Workshop.id == workshop_id)).one_or_none()
+            if row is None:
+                return None
+            rounds = session.execute(select(WorkshopRound.number, WorkshopRound.released_at, WorkshopRound.instructions)
+                                     .where(WorkshopRound.workshop_id == workshop_id)).all()
+            counts = session.execute(
+                select(func.count(Submission.id),
+                       func.count(Submission.id).filter(Submission.round_number == row.current_round,
+                                                        Submission.is_current))
+                .where(Submission.workshop_id == workshop_id)).one()
+        instructions = next((text for number, _, text in rounds if number == row.current_round), None)
+        settings = [row.title, row.anonymous, row.open_results, row.language, instructions]
+        return {"round": row.current_round,
+                "released_rounds": sorted(number for number, released_at, _ in rounds if released_at is not None),
+                "settings_version": hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:16],
+                "participants": row.participant_count, "submitted_this_round": counts[1], "saved_versions": counts[0]}
+
+    def submissions(self, workshop_id: str, round_number: int | None = None) -> list[SubmissionRecord]:
+        """Every stored version (of one round, or of all), by round, then the order participants
+        joined, then version: the facilitator's export."""
+        query = (select(Submission).join(Participant, Participant.id == Submission.participant_id)
+                 .where(Submission.workshop_id == workshop_id)
+                 .order_by(Submission.round_number, Participant.joined_at, Participant.id, Submission.version))
+        if round_number is not None:
+            query = query.where(Submission.round_number == round_number)
+        with self.sessions() as session:
+            return [_submission_record(row) for row in session.scalars(query)]
 
     def rounds(self, workshop_id: str) -> list[dict]:
         with self.sessions() as session:

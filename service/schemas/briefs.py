@@ -13,8 +13,8 @@ from models.domain import SCORE_CASES
 from models.schema import Identifier, StrictSchema
 from service.briefs.formats import FORMATS
 from service.i18n import LANGUAGES
+from service.schemas.common import language_query_field
 from service.schemas.rankings import RankingRequestSchema
-from service.schemas.common import LanguageField
 from service.schemas.robustness import RobustnessParametersSchema
 from service.schemas.workshops import ResultsQuerySchema
 
@@ -42,12 +42,12 @@ def _format_field():
 
 class BriefFormatQuerySchema(StrictSchema):
     format = _format_field()
-    lang = LanguageField("the brief's language")
+    lang = language_query_field("the brief's")
 
 
 class WorkshopBriefQuerySchema(ResultsQuerySchema):
     format = _format_field()
-    lang = LanguageField("the brief's language")
+    lang = language_query_field("the brief's")
 
 
 # -- The JSON format ---------------------------------------------------------------------------------

@@ -7,6 +7,15 @@ from models.schema import StrictSchema
 CONSTRAINT_SOURCES = ("request", "model", "scenario")
 # How packages were searched: exact enumeration, or the MILP (DESIGN.md §5).
 SEARCH_METHODS = ("enumeration", "milp")
+QUERY_LANGUAGES = ("en", "fr")  # service.i18n.LANGUAGES, named here without importing Babel
+
+
+def language_query_field(what: str) -> fields.String:
+    """`?lang=`: the language of `what` (en or fr), before Accept-Language. Not validated:
+    DESIGN.md §8.2 reads an unsupported value as "not said" (Accept-Language decides)."""
+    return fields.String(validate=validate.Length(max=35), metadata={
+        "enum": list(QUERY_LANGUAGES),
+        "description": f"{what} language (en or fr), before Accept-Language; another value is ignored"})
 
 
 class ProblemErrorSchema(Schema):
@@ -57,14 +66,6 @@ class ProvenanceSchema(Schema):
 __all__ = ["ProblemSchema", "ProvenanceSchema", "StrictSchema"]
 
 
-def LanguageField(what: str) -> fields.String:
-    """`?lang=` (DESIGN.md §8.2): the language of `what`, before Accept-Language. Not validated: an
-    unsupported value reads as "not said", and Accept-Language decides."""
-    from service.i18n import LANGUAGES
-
-    return fields.String(validate=validate.Length(max=35), metadata={
-        "enum": list(LANGUAGES), "description": f"{what} (en or fr), before Accept-Language; another value is ignored"})
-
 
 class LanguageQuerySchema(StrictSchema):
-    lang = LanguageField("the language of the sentences")
+    lang = language_query_field("the verdicts'")

@@ -4,13 +4,16 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from models.schema import ConstraintFieldsSchema, Identifier, StrictNumber, StrictSchema
 from models.schema import CriterionOrTies
-from service.schemas.common import SEARCH_METHODS
+from service.engine.agreement import AGREEMENT_LEVELS
+from service.schemas.common import SEARCH_METHODS, language_query_field
 from service.schemas.rankings import MAX_REQUEST_CONSTRAINTS, PRIORITY_FIELDS, ModelRefSchema, PrioritiesSchema
 
 MAX_EFFECT_OVERRIDES = 1000
 MAX_COMMENT = 2000
 MAX_INSTRUCTIONS = 4000
 LANGUAGES = ("en", "fr")
+# The projection view's charts (DESIGN.md §8.3), drawn by the briefs' chart code.
+PROJECTION_CHARTS = ("weights", "ranks", "regrets", "agreement")
 
 FloatsByCriterion = lambda **kw: fields.Dict(keys=fields.String(), values=fields.Float(), **kw)  # noqa: E731
 
@@ -90,7 +93,8 @@ class EffectOverrideSchema(StrictSchema):
     option = Identifier(required=True)
     criterion = Identifier(required=True)
     likely = StrictNumber(required=True, metadata={"description": "within the effect's low..high in the model"})
-    reason = fields.String(validate=validate.Length(max=MAX_COMMENT), metadata={"description": "why"})
+    rationale = fields.String(validate=validate.Length(max=MAX_COMMENT),
+                              metadata={"description": "why the participant reads the effect so"})
 
 
 class SubmissionInputSchema(PrioritiesSchema):
@@ -140,7 +144,7 @@ class EffectOverrideOutputSchema(Schema):
     option = fields.String(required=True)
     criterion = fields.String(required=True)
     likely = fields.Float(required=True)
-    reason = fields.String()
+    rationale = fields.String(metadata={"description": "why; left out when none was given"})
 
 
 class SubmissionSchema(Schema):
@@ -167,7 +171,8 @@ class ParticipantStatusSchema(Schema):
     perspective = fields.String(allow_none=True, required=True)
     joined_at = fields.DateTime(required=True)
     submitted_this_round = fields.Boolean(required=True)
-    versions = fields.Integer(required=True, metadata={"description": "submissions stored, every round"})
+    versions = fields.Integer(required=True, metadata={"description": "versions of their submission stored in the "
+                                                                       "current round (0 before their first)"})
 
 
 class RoundSchema(Schema):
@@ -241,6 +246,7 @@ class ParticipantResultSchema(Schema):
     best_package = fields.List(fields.String(), required=True)
     best_value = fields.Float(required=True)
     options = fields.List(fields.Nested(RankedEntrySchema), required=True)
+    comment = fields.String(allow_none=True, required=True, metadata={"description": "their comment for the group"})
 
 
 class BordaEntrySchema(Schema):
@@ -264,6 +270,9 @@ class ConsensusSchema(Schema):
                                                       "null with fewer than two participants"})
     raters = fields.Integer(required=True)
     options = fields.Integer(required=True)
+    agreement = fields.String(allow_none=True, required=True, validate=validate.OneOf(AGREEMENT_LEVELS), metadata={
+        "description": "Kendall's W in words, as the pages and briefs say it: strong (≥ 0.8), substantial (≥ 0.6), "
+                       "moderate (≥ 0.3), weak; null when W is"})
 
 
 class ContestedCriterionSchema(Schema):
@@ -319,3 +328,46 @@ class ResultsSchema(Schema):
     compromise = fields.Nested(CompromiseSchema, allow_none=True, required=True)
     changes = fields.Nested(ChangesSchema, allow_none=True, required=True,
                             metadata={"description": "what changed since the previous round; null in round 1"})
+
+
+class WorkshopStatusSchema(Schema):
+    """What an open page polls (with If-None-Match) to learn of a new round, a release or new submissions."""
+
+    round = fields.Integer(required=True, metadata={"description": "the current round"})
+    released_rounds = fields.List(fields.Integer(), required=True,
+                                  metadata={"description": "the rounds whose results participants can read"})
+    settings_version = fields.String(required=True, metadata={
+        "description": "changes whenever the title, anonymous, open_results, language or the current round's "
+                       "instructions change: compare it, do not parse it"})
+    participants = fields.Integer(required=True, metadata={"description": "how many have joined"})
+    submitted_this_round = fields.Integer(required=True,
+                                          metadata={"description": "participants with a submission in the current round"})
+    saved_versions = fields.Integer(required=True, metadata={
+        "description": "submission versions stored in the workshop, every round: grows with every save"})
+
+
+class SubmissionsQuerySchema(StrictSchema):
+    round = fields.Integer(validate=validate.Range(min=1),
+                           metadata={"description": "one round's submissions; every round when left out"})
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv",)),
+                           metadata={"description": "csv (the one format so far)"})
+    lang = language_query_field("the headers' and words'")
+
+
+class ChartsQuerySchema(StrictSchema):
+    round = fields.Integer(validate=validate.Range(min=1),
+                           metadata={"description": "the round to draw; the current round when left out"})
+    lang = language_query_field("the charts' texts'")
+
+
+class ChartSchema(Schema):
+    id = fields.String(required=True, validate=validate.OneOf(PROJECTION_CHARTS))
+    title = fields.String(required=True)
+    summary = fields.String(required=True, metadata={"description": "what the chart shows, in words"})
+    svg = fields.String(required=True, metadata={"description": "an <svg> element (role img, labelled by the summary)"})
+
+
+class ChartsSchema(Schema):
+    round = fields.Integer(required=True)
+    charts = fields.List(fields.Nested(ChartSchema), required=True,
+                         metadata={"description": "empty while no one has submitted in the round"})

@@ -20,24 +20,19 @@ window.PolicyOptions = (function () {
 
   const language = document.documentElement.lang || "en";
 
-  /** A model text in the page's language: a string, or a map of languages falling back to
-   *  English (DESIGN.md §8.2); the API serves model texts as the model gives them. */
-  function text(value) {
-    if (value === null || value === undefined) return "";
-    if (typeof value === "string") return value;
-    return value[language] || value.en || "";
-  }
-
   /** A number in the page's language (0.35, 0,35). */
   function formatNumber(value, digits) {
     if (value === null || value === undefined) return "–";
     const d = digits === undefined ? 2 : digits;
-    return Number(value).toLocaleString(language, {minimumFractionDigits: d, maximumFractionDigits: d});
+    let n = Number(value);
+    if (Math.abs(n) < 0.5 * Math.pow(10, -d)) n = 0; // never "-0.00"
+    return n.toLocaleString(language, {minimumFractionDigits: d, maximumFractionDigits: d});
   }
 
   /** Call the API; resolves to {status, body, etag}. Never puts a token in the URL. */
   async function api(method, path, body, token, headers) {
-    const init = {method: method, headers: Object.assign({"Accept": "application/json"}, headers || {}),
+    const init = {method: method, headers: Object.assign({"Accept": "application/json", "Accept-Language": language},
+                                                         headers || {}),
                   credentials: "omit", cache: "no-store"};
     if (token) init.headers["Authorization"] = "Bearer " + token;
     if (body !== undefined && body !== null) {
@@ -80,6 +75,78 @@ window.PolicyOptions = (function () {
 
   function number(value, digits) { return formatNumber(value, digits); }
 
+  /** One row of a ranking list: rank, name (wraps in its column) and value. */
+  function rankedItem(rank, name, value, attributes) {
+    const item = el("li", null, attributes);
+    item.appendChild(el("span", rank, {"class": "rank"}));
+    item.appendChild(el("span", name, {"class": "name"}));
+    item.appendChild(el("span", value, {"class": "value"}));
+    return item;
+  }
+
+  /** A model text (a string, or a map {"en": ..., "fr": ...}) in the page's language, else English. */
+  function localized(text) {
+    if (text === null || text === undefined) return "";
+    if (typeof text === "string") return text;
+    return text[language] || text.en || "";
+  }
+
+  /** Kendall's W in words, by the level the results give (consensus.agreement): the briefs' words. */
+  function agreement(level) {
+    switch (level) {
+      case "strong": return _("strong agreement");
+      case "substantial": return _("substantial agreement");
+      case "moderate": return _("moderate agreement");
+      case "weak": return _("weak agreement");
+      default: return _("agreement that cannot be measured (fewer than two participants or nothing to rank)");
+    }
+  }
+
+  /**
+   * Follow a workshop by short polling its status with If-None-Match (a 304 costs the server almost
+   * nothing, and no worker is held between polls). `onChange(status)` runs on the first answer and on
+   * every change; `onRefused(result)` when the token stops opening it. A 429 doubles the interval
+   * (Retry-After when given) until an answer comes. Returns {stop, now}.
+   */
+  function follow(workshopId, token, intervalMs, onChange, onRefused) {
+    let etag = null;
+    let timer = null;
+    let delay = intervalMs;
+    let stopped = false;
+    async function tick() {
+      timer = null;
+      if (stopped) return;
+      if (!document.hidden) {
+        try {
+          const result = await api("GET", "/api/v1/workshops/" + workshopId + "/status", null, token,
+                                   etag ? {"If-None-Match": etag} : {});
+          if (result.status === 200) {
+            etag = result.etag;
+            delay = intervalMs;
+            await onChange(result.body);
+          } else if (result.status === 304) {
+            delay = intervalMs;
+          } else if (result.status === 429) {
+            delay = Math.min(delay * 2, 60000);
+          } else if (result.status === 401 || result.status === 403 || result.status === 404) {
+            stopped = true;
+            if (onRefused) onRefused(result);
+            return;
+          }
+        } catch (e) {
+          delay = Math.min(delay * 2, 60000); // the network is down: try again later
+        }
+      }
+      if (!stopped) timer = window.setTimeout(tick, delay);
+    }
+    tick();
+    return {
+      stop: function () { stopped = true; if (timer) window.clearTimeout(timer); },
+      now: function () { if (timer) { window.clearTimeout(timer); tick(); } }
+    };
+  }
+
   return {api: api, el: el, replaceChildren: replaceChildren, problemText: problemText,
-          packageText: packageText, number: number, _: _, language: language, text: text};
+          packageText: packageText, number: number, _: _, language: language, localized: localized,
+          agreement: agreement, follow: follow, rankedItem: rankedItem};
 })();
