@@ -164,13 +164,13 @@ server almost nothing) and reads the workshop and the results again only when th
     r.participants.forEach(function (p) {
       if (p.comment) {
         const item = P.el("li");
-        item.appendChild(P.el("strong", p.display_name + ": "));
+        item.appendChild(P.el("strong", P._("%(label)s:", {label: p.display_name}) + " "));
         item.appendChild(P.el("span", p.comment));
         items.push(item);
       }
       p.effect_overrides.forEach(function (o) {
         const item = P.el("li");
-        item.appendChild(P.el("strong", p.display_name + ": "));
+        item.appendChild(P.el("strong", P._("%(label)s:", {label: p.display_name}) + " "));
         item.appendChild(P.el("span", P._("reads %(option)s on %(criterion)s as %(value)s.", {
           option: option(o.option), criterion: names.criteria[o.criterion] || o.criterion, value: P.number(o.likely, 2)})));
         if (o.rationale) item.appendChild(P.el("span", " " + P._("Reason: %(rationale)s", {rationale: o.rationale})));
