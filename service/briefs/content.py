@@ -41,7 +41,7 @@ from service.engine.performance import VALUE_SCALE, performance_table
 from service.engine.ranking import RankingRequest, option_ranking, rank
 from service.engine.robustness import RobustnessRequest, analyse
 from service.engine.settings import SolverSettings
-from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted
+from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted, semicolon_joined
 
 BRIEF_VERSION = 2
 RANKING_FIELDS = ("weights", "priority_order", "profile", "scenario", "score_case", "constraints", "k")
@@ -624,7 +624,7 @@ def _further_sentences(facts: _Facts) -> list[str]:
         parts = [_("%(package)s in %(scenarios)s", package=wording.package(facts.names(p)) if p is not None
                    else _("no feasible package"), scenarios=wording.joined(scenario_name(s) for s in scenarios))
                  for p, scenarios in bests.items()]
-        sentences.append(_("The best package changes with the scenario: %(list)s.", list="; ".join(parts)))
+        sentences.append(_("The best package changes with the scenario: %(list)s.", list=semicolon_joined(parts)))
     regret = sweep["minimax_regret"]
     if regret["package"] is not None and regret["max_regret"] > 1e-9:
         sentences.append(_("Hedging across scenarios, %(package)s falls at most %(regret)s short of the best package "

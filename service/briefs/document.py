@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from service.briefs import charts, wording
 from service.briefs.drawing import Drawing, text_width
-from service.i18n import _, ngettext, quoted
+from service.i18n import _, ngettext, quoted, semicolon_joined
 
 SOURCE_LANGUAGE = "en"  # the language of the report the quotes come from
 # A workshop brief lists participants one by one up to here, and quotes this many comments and
@@ -83,7 +83,7 @@ class Table:
 
     def key_line(self) -> str:
         """The key under an abbreviated table, as one line: "Key: CS = Civilian security; …"."""
-        return _("Key: %(entries)s", entries="; ".join(f"{short} = {full}" for short, full in self.key))
+        return _("Key: %(entries)s", entries=semicolon_joined(f"{short} = {full}" for short, full in self.key))
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def _inputs(brief: dict) -> list:
     notes = list(brief["notes"])
     if brief["untranslated"]:
         notes.append(_("Not available in this language, shown in English: %(texts)s.",
-                       texts="; ".join(quoted(_shortened(t)) for t in brief["untranslated"])))
+                       texts=semicolon_joined(quoted(_shortened(t)) for t in brief["untranslated"])))
     if notes:
         blocks += [Paragraph(_("Notes on the input:"), role="note"), Bullets(notes)]
     return blocks
@@ -290,7 +290,7 @@ def _comparison(brief: dict) -> list:
     fixed = [_("Option"), _("Value")]
     rows = []
     for row in table["rows"]:
-        cells = [Cell(row["name"], "; ".join(row["excluded_because"]) or None, strong=True), Cell(wording.value(row["value"]))]
+        cells = [Cell(row["name"], semicolon_joined(row["excluded_because"]) or None, strong=True), Cell(wording.value(row["value"]))]
         for criterion in table["criteria"]:
             estimate = row["effects"][criterion["id"]]
             cells.append(Cell(wording.effect(estimate["likely"]),
@@ -473,7 +473,7 @@ def _option(brief: dict, section: dict) -> Group:
         r = section["rank_range"]
         standing.append((_("Possible ranks"), wording.rank_span(r["best"], r["worst"])))
     if section["excluded_because"]:
-        standing.append((_("Left out of the ranking"), "; ".join(section["excluded_because"])))
+        standing.append((_("Left out of the ranking"), semicolon_joined(section["excluded_because"])))
     if standing:
         blocks.append(Facts(standing, inline=True))
     sides = []
@@ -483,7 +483,7 @@ def _option(brief: dict, section: dict) -> Group:
     if section["weaknesses"]:
         sides.append(_("likely worse on %(criteria)s", criteria=wording.joined(_effect_item(r) for r in section["weaknesses"])))
     if sides:
-        blocks.append(Paragraph(_("Strongest first: %(sides)s.", sides="; ".join(sides))))
+        blocks.append(Paragraph(_("Strongest first: %(sides)s.", sides=semicolon_joined(sides))))
     elif section["rank"] is not None:
         blocks.append(Paragraph(_("No criterion on which it is likely better or worse than the status quo.")))
     notes = []
