@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from service.briefs import charts, wording
 from service.briefs.drawing import Drawing, text_width
+from service.engine.ranking import ENUMERATION_DESCRIPTION
 from service.i18n import _, ngettext, quoted, semicolon_joined
 
 SOURCE_LANGUAGE = "en"  # the language of the report the quotes come from
@@ -547,6 +548,13 @@ def _tradeoff(section: dict) -> list[str]:
 # -- Provenance ---------------------------------------------------------------------------------------
 
 
+def _solver(description: str) -> str:
+    """How the packages were searched, in the brief's language (the MILP's is a solver's name and version)."""
+    if description == ENUMERATION_DESCRIPTION:
+        return _("exact enumeration of every package (numpy)")
+    return description
+
+
 def _provenance(brief: dict) -> Group:
     p = brief["provenance"]
     renderers = ", ".join(f"{name} {version}" for name, version in p["renderers"].items() if version)
@@ -556,7 +564,7 @@ def _provenance(brief: dict) -> Group:
             (_("Model"), _("%(title)s, version %(version)s", title=brief["question"]["model"]["title"],
                            version=p["model_version"])),
             (_("Engine"), _("policy-options engine %(version)s; %(solver)s", version=p["engine_version"],
-                            solver=p["solver"])),
+                            solver=_solver(p["solver"]))),
             (_("Draws"), _("%(samples)s, seed %(seed)s", samples=wording.count(p["smaa_samples"]), seed=p["smaa_seed"])),
             (_("Brief format"), _("version %(version)s; rendered with %(renderers)s", version=p["brief_version"],
                                   renderers=renderers))]
