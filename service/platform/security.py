@@ -25,7 +25,7 @@ from limits.storage import storage_from_string
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.platform.errors import problem_response
-from service.platform.headers import SECURITY_HEADERS
+from service.platform.headers import SECURITY_HEADERS, header_names
 from service.platform.logs import REQUEST_ID_HEADER
 from service.platform.rate_limit_storage import storage_uri
 from service.platform.rate_limiter import ClientRateLimiter, Limit, RateLimitExceeded
@@ -69,9 +69,10 @@ def _keep_debug_to_development(app: Flask) -> None:
 
 def _add_security_headers(response):
     headers = response.headers
+    present = header_names(headers)
     for name, value in SECURITY_HEADERS:
-        if name not in headers:  # a blueprint may have set a stricter value
-            headers[name] = value
+        if name.lower() not in present:  # a blueprint may have set a stricter value
+            headers.add(name, value)
     return response
 
 
