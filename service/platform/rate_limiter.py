@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import g, request
 from limits import RateLimitItem
@@ -63,23 +63,18 @@ class RateLimitExceeded(TooManyRequests):
         self.applied = applied
 
 
-@dataclass
 class ClientRateLimiter:
-    limits: list[Limit]
-    storage: Storage
-    exempt: Callable[[], bool]
-    fallback: bool = False
-    _primary: FixedWindowRateLimiter = field(init=False)
-    _memory: FixedWindowRateLimiter | None = field(init=False)
+    """The limits of one app, counted in `storage` (with an in-memory `fallback` for a shared one)."""
 
-    def __post_init__(self) -> None:
-        self.limits = sorted(self.limits, key=lambda limit: limit.item)  # shortest window first
-        self._primary = FixedWindowRateLimiter(self.storage)
-        self._memory = FixedWindowRateLimiter(InlineSweepMemoryStorage()) if self.fallback else None
+    def __init__(self, limits: list[Limit], storage: Storage, *, exempt: Callable[[], bool], fallback: bool = False):
+        self.limits = sorted(limits, key=lambda limit: limit.item)  # shortest window first
+        self.storage, self.exempt = storage, exempt
+        self._primary = FixedWindowRateLimiter(storage)
+        self._memory = FixedWindowRateLimiter(InlineSweepMemoryStorage()) if fallback else None
         self._storage_dead = False
         self._backend_checks, self._last_backend_check = 0, 0.0
-        self._remember = getattr(self.storage, "remember_writes", None)
-        self._forget = getattr(self.storage, "forget_writes", None)
+        self._remember = getattr(storage, "remember_writes", None)
+        self._forget = getattr(storage, "forget_writes", None)
 
     @property
     def strategy(self) -> FixedWindowRateLimiter:
