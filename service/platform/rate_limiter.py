@@ -50,11 +50,10 @@ class Limit:
 
 @dataclass
 class AppliedLimit:
-    """A limit as applied to one request: its key's identifiers and whether it refused the request."""
+    """A limit as applied to one request, with its key's identifiers."""
 
     limit: Limit
     identifiers: tuple[str, ...]
-    breached: bool = False
 
 
 class RateLimitExceeded(TooManyRequests):
@@ -113,7 +112,7 @@ class ClientRateLimiter:
                 continue
             identifiers = (KEY_PREFIX, client, limit.scope)
             allowed = (strategy.test if limit.deduct_when else strategy.hit)(limit.item, *identifiers)
-            applied.append(AppliedLimit(limit, identifiers, breached=not allowed))
+            applied.append(AppliedLimit(limit, identifiers))
             if not allowed:
                 log.info("ratelimit %s (%s) exceeded at endpoint: %s", limit.item, client, limit.scope)
                 raise RateLimitExceeded(applied[-1])
