@@ -290,11 +290,20 @@ def _package(options: list[str]) -> str:
     return " + ".join(options) or _("(status quo)")
 
 
+def _effects(score_case: str) -> str:
+    return {"low": _("low effects"), "likely": _("likely effects"), "high": _("high effects")}.get(score_case, score_case)
+
+
+def _weights_source(source: str) -> str:
+    return {"weights": _("weights as given"), "priority_order": _("weights from the priority order"),
+            "admissible-centre": _("weights at the centre of the admissible ones")}.get(source, source)
+
+
 def _rank_table(result: dict) -> str:
     heading = {"model": result["model"]["id"], "version": result["model"]["version"], "scenario": result["scenario"],
-               "case": result["score_case"], "profile": result["profile"]}
-    lines = [_("Model %(model)s (%(version)s), profile %(profile)s, scenario %(scenario)s, %(case)s effects", **heading)
-             if result["profile"] else _("Model %(model)s (%(version)s), scenario %(scenario)s, %(case)s effects", **heading),
+               "effects": _effects(result["score_case"]), "profile": result["profile"]}
+    lines = [_("Model %(model)s (%(version)s), profile %(profile)s, scenario %(scenario)s, %(effects)s", **heading)
+             if result["profile"] else _("Model %(model)s (%(version)s), scenario %(scenario)s, %(effects)s", **heading),
              "", _("Packages")]
     for package in result["packages"]:
         lines.append(f"  {package['rank']:>3}  {_value(package['value']):>7}  {_package(package['options'])}")
@@ -336,9 +345,9 @@ def _bound(value) -> str:
 
 def _robustness_table(result: dict) -> str:
     stability = result["stability"]
-    lines = [_("Model %(model)s (%(version)s), scenario %(scenario)s, %(case)s effects, weights from %(source)s",
+    lines = [_("Model %(model)s (%(version)s), scenario %(scenario)s, %(effects)s, %(weights)s",
                model=result["model"]["id"], version=result["model"]["version"], scenario=result["scenario"],
-               case=result["score_case"], source=result["weights_source"]), "",
+               effects=_effects(result["score_case"]), weights=_weights_source(result["weights_source"])), "",
              _("Best package %(package)s, best option %(option)s", package=_package(stability["best_package"]),
                option=stability["best_option"]), "", _("Verdicts")]
     lines += [f"  {verdict}" for verdict in result["verdicts"]]

@@ -14,6 +14,13 @@ from werkzeug.serving import make_server
 from service import create_app
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """The CLI speaks the language of POLICY_OPTIONS_LANG, else of the locale: English here, whatever the
+    locale of the machine running the tests (tests of that choice set their own)."""
+    monkeypatch.setenv("POLICY_OPTIONS_LANG", "en")
+
+
 @pytest.fixture
 def database_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
