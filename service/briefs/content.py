@@ -956,8 +956,9 @@ def _workshop_sentences(view: dict) -> list[str]:
                                   w=wording.effect(kendall).lstrip("+")))
     agreed = [r for r in view["option_ranks"] if r["best"] == r["worst"]]
     if agreed and count > 1:
-        sentences.append(_("Everyone gives %(list)s.", list=wording.joined(
-            _("%(option)s %(rank)s", option=r["name"], rank=wording.rank(r["best"])) for r in agreed)))
+        # TRANSLATORS: one item of "Everyone gives %(list)s.": an option and the rank everyone gives it.
+        given = [_("%(option)s %(rank)s", option=r["name"], rank=wording.rank(r["best"])) for r in agreed]
+        sentences.append(_("Everyone gives %(list)s.", list=wording.joined(given)))
     split = sorted((r for r in view["option_ranks"] if r["best"] != r["worst"]), key=lambda r: r["best"] - r["worst"])
     if split:
         widest = split[0]
@@ -973,19 +974,20 @@ def _workshop_sentences(view: dict) -> list[str]:
     else:
         sentences.append(ngettext(
             "The compromise package, %(package)s, leaves no one more than %(regret)s below their own best package; "
-            "%(without)s of %(num)s participant loses nothing with it.",
+            "%(without)s of %(num)s participants loses nothing with it.",
             "The compromise package, %(package)s, leaves no one more than %(regret)s below their own best package; "
-            "%(without)s of %(num)s participants lose nothing with it.", count,
+            "%(without)s of %(num)s participants lose nothing with it.", compromise["without_loss"], num=count,
             package=wording.package(compromise["names"]), regret=wording.precise_value(compromise["max_regret"]),
             without=compromise["without_loss"]))
     if view["effect_overrides"]:
         people = len({o["participant"] for o in view["effect_overrides"]})
-        sentences.append(ngettext("%(people)s participant disagreed with %(num)s of the model's effects (below, "
+        # The plural follows the number of effects; people > 1 means at least two effects.
+        sentences.append(ngettext("%(people)s participants disagreed with %(num)s effect of the model (below, "
                                   "with their reasons).",
                                   "%(people)s participants disagreed with %(num)s of the model's effects (below, "
                                   "with their reasons).", len(view["effect_overrides"]), people=people)
                          if people > 1 else
-                         ngettext("One participant disagreed with %(num)s of the model's effects (below, with "
+                         ngettext("One participant disagreed with %(num)s effect of the model (below, with "
                                   "their reasons).",
                                   "One participant disagreed with %(num)s of the model's effects (below, with "
                                   "their reasons).", len(view["effect_overrides"])))

@@ -81,6 +81,10 @@ class Table:
         key = [(short, full) for short, full in zip(self.short_headers, self.headers) if short != full]
         return Table(self.short_headers, self.rows, self.caption, self.numeric, self.role, None, key)
 
+    def key_line(self) -> str:
+        """The key under an abbreviated table, as one line: "Key: CS = Civilian security; …"."""
+        return _("Key: %(entries)s", entries="; ".join(f"{short} = {full}" for short, full in self.key))
+
 
 @dataclass(frozen=True)
 class Quote:
