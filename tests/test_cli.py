@@ -251,7 +251,7 @@ def run_main(args: list[str], capsys) -> tuple[int, str, str]:
 def test_a_french_run_prints_french_tables_numbers_and_messages(tmp_path, capsys):
     code, out, _ = run_main(["--lang", "fr", "rank", "--weight", "peace-process=1", "--k", "2"], capsys)
     assert code == 0
-    assert "Combinaisons" in out and "Options seules" in out and "effets probables" in out
+    assert "Combinaisons" in out and "Options seules" in out and "effets les plus probables" in out
     assert "Packages" not in out and "Options on their own" not in out and "likely effects" not in out
     values = re.findall(r"^ +\d+ +([+-]\d+[.,]\d{4}) ", out, re.MULTILINE)
     assert values and all("," in value for value in values)  # 0,8333, not 0.8333

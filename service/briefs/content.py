@@ -41,7 +41,7 @@ from service.engine.performance import VALUE_SCALE, performance_table
 from service.engine.ranking import RankingRequest, option_ranking, rank
 from service.engine.robustness import RobustnessRequest, analyse
 from service.engine.settings import SolverSettings
-from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted
+from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted, semicolon_joined
 
 BRIEF_VERSION = 2
 RANKING_FIELDS = ("weights", "priority_order", "profile", "scenario", "score_case", "constraints", "k")
@@ -592,14 +592,20 @@ def _further_sentences(facts: _Facts) -> list[str]:
     ranks = facts.rank_ranges.get(best)
     if ranks:
         beaten = [p["b"] for p in robustness["pairwise"] if p["a"] == best and p["necessary"]]
-        if beaten:
-            sentences.append(_("Over %(space)s, %(option)s takes %(ranks)s and is always at least as good as "
-                               "%(others)s.", space=space, option=facts.name(best),
-                               ranks=wording.rank_span(ranks["best"], ranks["worst"]),
-                               others=wording.joined(facts.names(beaten))))
+        # One message per case, not a rank phrase slotted in: French says "au rang 1" but "du rang 1 au rang 2".
+        values = {"space": space, "option": facts.name(best), "rank": ranks["best"], "best": ranks["best"],
+                  "worst": ranks["worst"], "others": wording.joined(facts.names(beaten))}
+        if beaten and ranks["best"] == ranks["worst"]:
+            sentence = _("Over %(space)s, %(option)s takes rank %(rank)s and is always at least as good as "
+                         "%(others)s.", **values)
+        elif beaten:
+            sentence = _("Over %(space)s, %(option)s takes ranks %(best)s to %(worst)s and is always at least as "
+                         "good as %(others)s.", **values)
+        elif ranks["best"] == ranks["worst"]:
+            sentence = _("Over %(space)s, %(option)s takes rank %(rank)s.", **values)
         else:
-            sentences.append(_("Over %(space)s, %(option)s takes %(ranks)s.", space=space, option=facts.name(best),
-                               ranks=wording.rank_span(ranks["best"], ranks["worst"])))
+            sentence = _("Over %(space)s, %(option)s takes ranks %(best)s to %(worst)s.", **values)
+        sentences.append(sentence)
     never = [r["option"] for r in robustness["rank_ranges"] if r["best"] > 1 and r["option"] != STATUS_QUO]
     if never:
         sentences.append(ngettext("%(options)s never comes first over %(space)s.",
@@ -618,7 +624,7 @@ def _further_sentences(facts: _Facts) -> list[str]:
         parts = [_("%(package)s in %(scenarios)s", package=wording.package(facts.names(p)) if p is not None
                    else _("no feasible package"), scenarios=wording.joined(scenario_name(s) for s in scenarios))
                  for p, scenarios in bests.items()]
-        sentences.append(_("The best package changes with the scenario: %(list)s.", list="; ".join(parts)))
+        sentences.append(_("The best package changes with the scenario: %(list)s.", list=semicolon_joined(parts)))
     regret = sweep["minimax_regret"]
     if regret["package"] is not None and regret["max_regret"] > 1e-9:
         sentences.append(_("Hedging across scenarios, %(package)s falls at most %(regret)s short of the best package "
