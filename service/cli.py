@@ -10,6 +10,7 @@ JSON is the API's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -557,7 +558,42 @@ def _language_option(command: argparse.ArgumentParser, default=argparse.SUPPRESS
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    pass
+    def start_section(self, heading):
+        # argparse puts the colon after a heading itself: French wants a no-break space before it.
+        from service.i18n import current_language
+
+        super().start_section(f"{heading}\u00a0" if current_language() == "fr" and heading else heading)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the extractor only (pybabel's N_): it is translated where it is used."""
+    return message
+
+
+# argparse's own words that a reader meets (usage, headings, its usage errors), so that the catalogs hold
+# them: argparse translates them itself, through the gettext that _argparse_speaking points at the catalogs.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+)
+
+
+@contextlib.contextmanager
+def _argparse_speaking():
+    """argparse's own words in the language in force, from the same catalogs as ours."""
+    from service.i18n import current_language, translations
+
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda message: translations(current_language()).ugettext(message)
+    argparse.ngettext = lambda singular, plural, number: translations(current_language()).ungettext(singular, plural, number)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 def parser() -> argparse.ArgumentParser:
@@ -570,7 +606,8 @@ def parser() -> argparse.ArgumentParser:
                                                  "without a server; check a model file; migrate the database; write the "
                                                  "OpenAPI document."),
                                    epilog=f"{priorities_help()}\n\n{exit_codes_help()}", formatter_class=_HelpFormatter)
-    root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}")
+    root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}",
+                      help=_("show the version and exit"))
     _language_option(root, default=None)
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -586,8 +623,9 @@ def parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
     models.set_defaults(models_command="list")
     model_commands = models.add_subparsers(dest="models_command", metavar="{list,show}")
-    _language_option(model_commands.add_parser("list", help=_("the built-in models (the default)")))
-    show = model_commands.add_parser("show", help=_("one model's ids and labels"))
+    _language_option(model_commands.add_parser("list", help=_("the built-in models (the default)"),
+                                               formatter_class=_HelpFormatter))
+    show = model_commands.add_parser("show", help=_("one model's ids and labels"), formatter_class=_HelpFormatter)
     show.add_argument("id", help=_("a model id"))
     show.add_argument("--json", action="store_true", help=_("print the whole model document as JSON"))
     _language_option(show)
@@ -623,7 +661,8 @@ def parser() -> argparse.ArgumentParser:
 
     model = command("model", _("work with model documents"), None)
     model_commands = model.add_subparsers(dest="model_command", required=True, metavar="{check}")
-    check = model_commands.add_parser("check", help=_("validate a model file: problems and warnings (exit 0 valid, 3 invalid)"))
+    check = model_commands.add_parser("check", help=_("validate a model file: problems and warnings (exit 0 valid, 3 invalid)"),
+                                      formatter_class=_HelpFormatter)
     check.add_argument("file", metavar="FILE", help=_("a model document, YAML or JSON"))
     check.set_defaults(run=command_model_check)
     _language_option(check)
@@ -650,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         return _report(str(error), error.exit_code)
     with use_language(language):
-        args = parser().parse_args(argv)  # exits 2 on a usage error, 0 for --help and --version
+        with _argparse_speaking():
+            args = parser().parse_args(argv)  # exits 2 on a usage error, 0 for --help and --version
         try:
             return args.run(args)
         except CommandError as error:

@@ -331,7 +331,9 @@ def test_every_command_takes_lang_after_it_and_before_it(command, capsys):
         code, out, _ = run_main(args, capsys)
         assert code == 0 and "--lang {en,fr}" in out, args
         assert "la langue des messages, des tableaux et des notes" in out, args
-        assert "the language of messages" not in out, args
+        assert out.startswith("usage\u00a0: policy-options") and "options\u00a0:\n" in out, args
+        assert "afficher cette aide et quitter" in out, args
+        assert "the language of messages" not in out and "show this help" not in out, args
 
 
 def test_every_command_speaks_french_with_lang(tmp_path, monkeypatch, capsys):
@@ -353,6 +355,16 @@ def test_every_command_speaks_french_with_lang(tmp_path, monkeypatch, capsys):
         code, out, err = run_main(args, capsys)
         assert code == expected_code and french in out + err, (args, out, err)
         assert code == 0 or err.startswith("policy-options\u00a0: erreur\u00a0:"), (args, err)
+
+
+def test_argparse_speaks_french_too(capsys):
+    code, _, err = run_main(["--lang", "fr", "rank", "--k", "many"], capsys)
+    assert code == 2 and err.startswith("usage\u00a0: policy-options rank")
+    assert err.splitlines()[-1] == "policy-options rank\u00a0: erreur\u00a0: argument --k\u00a0: valeur invalide pour le type int\u00a0: 'many'"
+    code, _, err = run_main(["rank", "--lang", "fr", "--no-such-flag"], capsys)
+    assert code == 2 and "arguments non reconnus\u00a0: --no-such-flag" in err
+    code, _, err = run_main(["rank", "--k", "many"], capsys)  # and English stays English
+    assert code == 2 and err.splitlines()[-1] == "policy-options rank: error: argument --k: invalid int value: 'many'"
 
 
 @pytest.mark.parametrize("args", [["--lang", "de", "models"], ["models", "--lang", "de"], ["rank", "--lang="],
