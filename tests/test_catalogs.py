@@ -248,7 +248,8 @@ def test_the_template_check_finds_literal_text_and_accepts_gettext():
 
 LITERAL_SHOWN = [
     re.compile(r"\.(?:textContent|innerText|placeholder|title|alt)\s*=\s*(['\"`])(?P<text>(?:(?!\1).)*)\1"),
-    re.compile(r"setAttribute\(\s*['\"](?:title|aria-label|placeholder|alt)['\"]\s*,\s*(['\"`])(?P<text>(?:(?!\1).)*)\1"),
+    re.compile(r"setAttribute\(\s*['\"](?:title|aria-label|placeholder|alt)['\"]\s*,\s*"
+               r"(['\"`])(?P<text>(?:(?!\1).)*)\1"),
     re.compile(r"\bP\.el\(\s*['\"]\w+['\"]\s*,\s*(['\"`])(?P<text>(?:(?!\1).)*)\1"),
     re.compile(r"['\"](?:title|aria-label|placeholder|alt)['\"]\s*:\s*(['\"`])(?P<text>(?:(?!\1).)*)\1"),
 ]

@@ -291,7 +291,8 @@ def _comparison(brief: dict) -> list:
     fixed = [_("Option"), _("Value")]
     rows = []
     for row in table["rows"]:
-        cells = [Cell(row["name"], semicolon_joined(row["excluded_because"]) or None, strong=True), Cell(wording.value(row["value"]))]
+        cells = [Cell(row["name"], semicolon_joined(row["excluded_because"]) or None, strong=True),
+                 Cell(wording.value(row["value"]))]
         for criterion in table["criteria"]:
             estimate = row["effects"][criterion["id"]]
             cells.append(Cell(wording.effect(estimate["likely"]),
