@@ -145,7 +145,8 @@ def _weights(pairs: list[str]) -> dict[str, float]:
         try:
             weights[criterion] = float(value)
         except ValueError:
-            raise input_error(_("--weight %(criterion)s: %(value)r is not a number", criterion=criterion, value=value)) from None
+            raise input_error(_("--weight %(criterion)s: %(value)r is not a number", criterion=criterion,
+                                value=value)) from None
     return weights
 
 
@@ -259,7 +260,8 @@ def command_models(args) -> int:
         print(_("%(id)s  %(title)s  (version %(version)s)", id=document["id"], title=text(document["title"]),
                 version=document["version"]))
         sections = [(_("Criteria"), "name", document["criteria"]), (_("Options"), "name", document["options"]),
-                    (_("Scenarios"), "name", document["scenarios"]), (_("Profiles"), "label", document.get("profiles", []))]
+                    (_("Scenarios"), "name", document["scenarios"]),
+                    (_("Profiles"), "label", document.get("profiles", []))]
         for heading, label, items in sections:
             if not items:
                 continue
@@ -312,7 +314,8 @@ def _rank_table(result: dict) -> str:
     for option in result["options"]:
         lines.append(f"  {option['rank']:>3}  {_value(option['value']):>7}  {option['option']}")
     for item in result["excluded"]:
-        lines.append("  " + _("excluded  %(option)s: %(reasons)s", option=item["option"], reasons="; ".join(item["reasons"])))
+        lines.append("  " + _("excluded  %(option)s: %(reasons)s", option=item["option"],
+                              reasons="; ".join(item["reasons"])))
     if result["explanations"]:
         lines += ["", _("What leaving the best package costs")]
         for item in result["explanations"]:
@@ -541,10 +544,12 @@ def _request_options(command: argparse.ArgumentParser, request_help: str) -> Non
     """The options every command that takes a request body shares (DESIGN.md §5)."""
     _model_options(command)
     command.add_argument("--request", metavar="FILE.json", help=request_help)
-    command.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help=_("a weight; repeat for each criterion"))
+    command.add_argument("--weight", action="append", metavar="CRITERION=VALUE",
+                         help=_("a weight; repeat for each criterion"))
     command.add_argument("--priority-order", dest="priority_order", metavar="A,B=C,D",
                          help=_("criterion ids, most important first; '=' joins tied ones"))
-    command.add_argument("--profile", metavar="ID", help=_("a stakeholder profile of the model (its priorities and beliefs)"))
+    command.add_argument("--profile", metavar="ID",
+                         help=_("a stakeholder profile of the model (its priorities and beliefs)"))
     command.add_argument("--scenario", help=_("a scenario id (default: the model's default scenario)"))
     command.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
     command.add_argument("--time-limit", type=float, default=10.0, help=_("solver time limit in seconds (default 10)"))
@@ -554,7 +559,8 @@ def _language_option(command: argparse.ArgumentParser, default=argparse.SUPPRESS
     """--lang, before the command or on it (a subcommand's own leaves the one given before it alone)."""
     command.add_argument("--lang", choices=LANGUAGES, default=default,
                          help=_("the language of messages, tables and briefs (default: %(variable)s, else the locale, "
-                                "else en); model texts without a translation stay in English", variable=LANGUAGE_VARIABLE))
+                                "else en); model texts without a translation stay in English",
+                                variable=LANGUAGE_VARIABLE))
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -589,7 +595,7 @@ def _argparse_speaking():
 
     saved = argparse._, argparse.ngettext
     argparse._ = lambda message: translations(current_language()).ugettext(message)
-    argparse.ngettext = lambda singular, plural, number: translations(current_language()).ungettext(singular, plural, number)
+    argparse.ngettext = lambda one, many, number: translations(current_language()).ungettext(one, many, number)
     try:
         yield
     finally:
@@ -602,9 +608,9 @@ def parser() -> argparse.ArgumentParser:
 
     from service.briefs.formats import FORMATS  # names and media types only: renderers load on use
 
-    root = argparse.ArgumentParser(prog="policy-options", description=_("The `policy-options` command: list models, rank, test robustness and write briefs "
-                                                 "without a server; check a model file; migrate the database; write the "
-                                                 "OpenAPI document."),
+    description = _("The `policy-options` command: list models, rank, test robustness and write briefs without a "
+                    "server; check a model file; migrate the database; write the OpenAPI document.")
+    root = argparse.ArgumentParser(prog="policy-options", description=description,
                                    epilog=f"{priorities_help()}\n\n{exit_codes_help()}", formatter_class=_HelpFormatter)
     root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}",
                       help=_("show the version and exit"))
@@ -649,7 +655,8 @@ def parser() -> argparse.ArgumentParser:
     _request_options(brief, _("a briefs request body, as the API takes it; - for stdin"))
     brief.add_argument("--equal-weights", action="store_true", help=_("weigh every criterion of the model alike"))
     brief.add_argument("--k", type=int)
-    brief.add_argument("--option", action="append", metavar="OPTION", help=_("an option to compare; repeat (default: all)"))
+    brief.add_argument("--option", action="append", metavar="OPTION",
+                       help=_("an option to compare; repeat (default: all)"))
     brief.add_argument("--title")
     brief.add_argument("--audience", help=_("who the brief is for"))
     brief.add_argument("--samples", type=int, help=_("SMAA samples (default 10000)"))
@@ -661,8 +668,9 @@ def parser() -> argparse.ArgumentParser:
 
     model = command("model", _("work with model documents"), None)
     model_commands = model.add_subparsers(dest="model_command", required=True, metavar="{check}")
-    check = model_commands.add_parser("check", help=_("validate a model file: problems and warnings (exit 0 valid, 3 invalid)"),
-                                      formatter_class=_HelpFormatter)
+    check = model_commands.add_parser(
+        "check", help=_("validate a model file: problems and warnings (exit 0 valid, 3 invalid)"),
+        formatter_class=_HelpFormatter)
     check.add_argument("file", metavar="FILE", help=_("a model document, YAML or JSON"))
     check.set_defaults(run=command_model_check)
     _language_option(check)

@@ -21,7 +21,12 @@ from models.loader import builtin_models, model_from_document
 from service.briefs.formats import FORMATS
 from service.cli import main
 from tests.french import english_left
-from tests.test_brief_reading import brief_of, equal_weights, markdown_text, needs_pdf, pdf_text
+from tests.test_brief_reading import (
+    brief_of,
+    equal_weights,
+    markdown_text,
+    pdf_text,
+)
 from tests.test_brief_render import chart_images, docx_text, parsed_html, svg_texts
 from tests.test_model_texts import bilingual_model
 
@@ -51,7 +56,7 @@ class FrenchText(HTMLParser):
     """The text of an HTML document in its own language: what lies under an element whose `lang` is
     another (a quote from the report) is left out; the style sheet is not text."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
