@@ -2,12 +2,17 @@
 check a model file; migrate the database; write the OpenAPI document.
 
 Every failure prints one line on stderr and exits with a code that says what kind of failure it is.
+What it prints for people (tables, messages, help) and the briefs it writes are in the language of
+`--lang`, else of POLICY_OPTIONS_LANG, else of the POSIX locale, else English (DESIGN.md §8.2); its
+JSON is the API's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,19 +23,59 @@ from models.loader import builtin_models, model_from_document
 from models.schema import pointers_from_messages
 from models.validation import ModelInvalid
 from service.engine.errors import InfeasibleConstraints, RequestInvalid
+from service.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, format_decimal, format_percent, ngettext, use_language
 
 # Exit codes (also in `--help`): argparse exits 2 on a usage error, and so do we.
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INVALID_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3, 4
-EXIT_CODES_HELP = """exit codes:
+
+
+def exit_codes_help() -> str:
+    return _("""exit codes:
   0  success
   1  any other failure (cannot write a file, database unreachable, solver failure, ...)
   2  usage: unknown option, missing argument, conflicting flags
   3  invalid input: a request, weight, model or file that breaks the rules
-  4  infeasible constraints: no package satisfies them (the conflict is printed)"""
-PRIORITIES_HELP = """priorities come from --request (a body as the API takes it, `-` for standard input) or
+  4  infeasible constraints: no package satisfies them (the conflict is printed)""")
+
+
+def priorities_help() -> str:
+    return _("""priorities come from --request (a body as the API takes it, `-` for standard input) or
 from flags: --weight CRITERION=VALUE (repeat) or --priority-order, not both. --priority-order takes
 criterion ids, most important first, separated by commas; ids joined by '=' are tied:
-  --priority-order impartiality-and-authority,peace-process=personnel-safety,stabilization"""
+  --priority-order impartiality-and-authority,peace-process=personnel-safety,stabilization""")
+
+
+LANGUAGE_VARIABLE = "POLICY_OPTIONS_LANG"
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX: the first one set decides
+
+
+def language_from_environment(environ=os.environ) -> str:
+    """POLICY_OPTIONS_LANG, else the POSIX locale's language (`fr_FR.UTF-8` -> fr), else English.
+
+    A POLICY_OPTIONS_LANG the CLI does not speak is a usage error: it was set for this command. A
+    locale it does not speak (de_DE, C) only means English.
+    """
+    chosen = environ.get(LANGUAGE_VARIABLE)
+    if chosen:
+        if chosen not in LANGUAGES:
+            raise usage_error(_("%(variable)s must be one of %(languages)s, not %(value)r",
+                                variable=LANGUAGE_VARIABLE, languages=", ".join(LANGUAGES), value=chosen))
+        return chosen
+    for variable in LOCALE_VARIABLES:
+        locale = environ.get(variable)
+        if locale:
+            language = locale.split(".")[0].split("@")[0].split("_")[0].lower()
+            return language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def _language_asked(argv: list[str]) -> str | None:
+    """The --lang of a command line, if a valid one is given anywhere on it (the parser, built in
+    that language, checks it again and refuses a wrong one)."""
+    peek = argparse.ArgumentParser(prog="policy-options", add_help=False)
+    peek.add_argument("--lang")
+    known, _rest = peek.parse_known_args(argv)
+    return known.lang if known.lang in LANGUAGES else None
 
 
 class CommandError(Exception):
@@ -57,7 +102,7 @@ def _read_input(name: str) -> bytes:
     try:
         return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as error:
-        raise input_error(f"cannot read {name}: {error.strerror or error}") from None
+        raise input_error(_("cannot read %(file)s: %(reason)s", file=name, reason=error.strerror or error)) from None
 
 
 def _accepted_text(document, what: str):
@@ -66,8 +111,8 @@ def _accepted_text(document, what: str):
 
     refused = refused_text(document)
     if refused:
-        raise input_error(f"{what} holds text that is not accepted: "
-                           + "; ".join(f"{pointer or '/'}: {detail}" for pointer, detail in refused))
+        places = "; ".join(f"{pointer or '/'}: {detail}" for pointer, detail in refused)
+        raise input_error(_("%(what)s holds text that is not accepted: %(places)s", what=what, places=places))
     return document
 
 
@@ -78,12 +123,17 @@ def _load_model(args):
         try:
             document = yaml.safe_load(_read_input(args.model_file))
         except yaml.YAMLError as error:
-            raise input_error(f"{args.model_file} is not YAML or JSON: {' '.join(str(error).split())}") from None
+            raise input_error(_("%(file)s is not YAML or JSON: %(reason)s", file=args.model_file,
+                                reason=" ".join(str(error).split()))) from None
         return model_from_document(_accepted_text(document, args.model_file))
     model = builtin_models().get(args.model)
     if model is None:
-        raise input_error(f"unknown model '{args.model}' (built-in: {', '.join(builtin_models())})")
+        raise _unknown_model(args.model)
     return model
+
+
+def _unknown_model(model_id: str) -> CommandError:
+    return input_error(_("unknown model %(id)r (built-in: %(models)s)", id=model_id, models=", ".join(builtin_models())))
 
 
 def _weights(pairs: list[str]) -> dict[str, float]:
@@ -91,11 +141,12 @@ def _weights(pairs: list[str]) -> dict[str, float]:
     for pair in pairs:
         criterion, separator, value = pair.partition("=")
         if not separator:
-            raise usage_error(f"--weight takes CRITERION=VALUE, not {pair!r}")
+            raise usage_error(_("--weight takes CRITERION=VALUE, not %(given)r", given=pair))
         try:
             weights[criterion] = float(value)
         except ValueError:
-            raise input_error(f"--weight {criterion}: {value!r} is not a number") from None
+            raise input_error(_("--weight %(criterion)s: %(value)r is not a number", criterion=criterion,
+                                value=value)) from None
     return weights
 
 
@@ -105,7 +156,7 @@ def priority_order(text: str) -> list:
     for rank in text.split(","):
         tied = [criterion.strip() for criterion in rank.split("=")]
         if not all(tied):
-            raise usage_error(f"--priority-order: empty criterion id in {text!r}")
+            raise usage_error(_("--priority-order: empty criterion id in %(given)r", given=text))
         order.append(tied[0] if len(tied) == 1 else tied)
     return order
 
@@ -116,11 +167,12 @@ def _weight_intervals(pairs: list[str]) -> dict[str, list[float]]:
         criterion, separator, bounds = pair.partition("=")
         low, colon, high = bounds.partition(":")
         if not separator or not colon:
-            raise usage_error(f"--weight-interval takes CRITERION=LOW:HIGH, not {pair!r}")
+            raise usage_error(_("--weight-interval takes CRITERION=LOW:HIGH, not %(given)r", given=pair))
         try:
             intervals[criterion] = [float(low), float(high)]
         except ValueError:
-            raise input_error(f"--weight-interval {criterion}: {bounds!r} is not two numbers") from None
+            raise input_error(_("--weight-interval %(criterion)s: %(value)r is not two numbers", criterion=criterion,
+                                value=bounds)) from None
     return intervals
 
 
@@ -140,9 +192,10 @@ def request_body(args, **flag_priorities) -> dict:
         try:
             body = strict_loads(_read_input(args.request), max_depth=32)
         except NotJSON as error:
-            raise input_error(f"{'standard input' if args.request == '-' else args.request} is not JSON: {error}") from None
+            where = _("standard input") if args.request == "-" else args.request
+            raise input_error(_("%(file)s is not JSON: %(reason)s", file=where, reason=error)) from None
         if not isinstance(body, dict):
-            raise input_error("the request body must be a JSON object")
+            raise input_error(_("the request body must be a JSON object"))
     given = [(name, value) for name, value in flag_priorities.items() if value]
     if getattr(args, "weight", None):
         given.append(("weights", _weights(args.weight)))
@@ -151,15 +204,16 @@ def request_body(args, **flag_priorities) -> dict:
     if getattr(args, "profile", None):
         given.append(("profile", args.profile))
     if len(given) > 1:
-        raise usage_error("give priorities one way: --weight, --priority-order, --profile or --equal-weights")
+        raise usage_error(_("give priorities one way: --weight, --priority-order, --profile or --equal-weights"))
     in_body = [name for name in PRIORITY_KEYS if name in body]
     if given and in_body:
-        raise usage_error(f"--request already gives {in_body[0]}; leave out the priority flags or edit the request")
+        raise usage_error(_("--request already gives %(field)s; leave out the priority flags or edit the request",
+                            field=in_body[0]))
     body.update(given)
     for name in ("scenario", "k", "score_case"):
         if getattr(args, name, None) is not None:
             body[name] = getattr(args, name)
-    return _accepted_text(body, "the request")
+    return _accepted_text(body, _("the request"))
 
 
 def _settings(args):
@@ -170,8 +224,6 @@ def _settings(args):
 
 def _print_fallback_note(texts) -> None:
     """Name the model texts shown in English for want of a translation (DESIGN.md §8.2), if any."""
-    from service.i18n import _
-
     if texts.fell_back:
         print("\n" + _("In English for want of a translation: %(texts)s", texts="; ".join(texts.fell_back)))
 
@@ -193,13 +245,6 @@ def _print_result(args, result: dict, table) -> int:
 
 
 def command_models(args) -> int:
-    from service.i18n import use_language
-
-    with use_language(args.lang):
-        return _list_or_show_models(args)
-
-
-def _list_or_show_models(args) -> int:
     from service.i18n import ModelTexts
 
     models = builtin_models()
@@ -207,21 +252,23 @@ def _list_or_show_models(args) -> int:
     if args.models_command == "show":
         model = models.get(args.id)
         if model is None:
-            raise input_error(f"unknown model '{args.id}' (built-in: {', '.join(models)})")
+            raise _unknown_model(args.id)
         document = model.to_document()
         if args.json:
             _print_json(document)
             return EXIT_OK
-        print(f"{document['id']}  {text(document['title'])}  (version {document['version']})")
-        sections = [("Criteria", "name", document["criteria"]), ("Options", "name", document["options"]),
-                    ("Scenarios", "name", document["scenarios"]), ("Profiles", "label", document.get("profiles", []))]
+        print(_("%(id)s  %(title)s  (version %(version)s)", id=document["id"], title=text(document["title"]),
+                version=document["version"]))
+        sections = [(_("Criteria"), "name", document["criteria"]), (_("Options"), "name", document["options"]),
+                    (_("Scenarios"), "name", document["scenarios"]),
+                    (_("Profiles"), "label", document.get("profiles", []))]
         for heading, label, items in sections:
             if not items:
                 continue
             width = max(len(item["id"]) for item in items)
             print(f"\n{heading}")
             for item in items:
-                default = "  (default)" if item.get("default") else ""
+                default = "  " + _("(default)") if item.get("default") else ""
                 print(f"  {item['id']:<{width}}  {text(item.get(label))}{default}")
         _print_fallback_note(text)
         return EXIT_OK
@@ -237,28 +284,52 @@ def _list_or_show_models(args) -> int:
     return EXIT_OK
 
 
+def _value(number: float) -> str:
+    """A package's or option's value as the tables show it: signed, four decimals, in the language."""
+    return format_decimal(number, 4, signed=True)
+
+
+def _package(options: list[str]) -> str:
+    return " + ".join(options) or _("(status quo)")
+
+
+def _effects(score_case: str) -> str:
+    return {"low": _("low effects"), "likely": _("likely effects"), "high": _("high effects")}.get(score_case, score_case)
+
+
+def _weights_source(source: str) -> str:
+    return {"weights": _("weights as given"), "priority_order": _("weights from the priority order"),
+            "admissible-centre": _("weights at the centre of the admissible ones")}.get(source, source)
+
+
 def _rank_table(result: dict) -> str:
-    profile = f", profile {result['profile']}" if result["profile"] else ""
-    lines = [f"Model {result['model']['id']} ({result['model']['version']}){profile}, scenario {result['scenario']}, "
-             f"{result['score_case']} effects", "", "Packages"]
+    heading = {"model": result["model"]["id"], "version": result["model"]["version"], "scenario": result["scenario"],
+               "effects": _effects(result["score_case"]), "profile": result["profile"]}
+    lines = [_("Model %(model)s (%(version)s), profile %(profile)s, scenario %(scenario)s, %(effects)s", **heading)
+             if result["profile"] else _("Model %(model)s (%(version)s), scenario %(scenario)s, %(effects)s", **heading),
+             "", _("Packages")]
     for package in result["packages"]:
-        lines.append(f"  {package['rank']:>3}  {package['value']:+.4f}  {' + '.join(package['options']) or '(status quo)'}")
-    lines += ["", "Options on their own"]
+        lines.append(f"  {package['rank']:>3}  {_value(package['value']):>7}  {_package(package['options'])}")
+    lines += ["", _("Options on their own")]
     for option in result["options"]:
-        lines.append(f"  {option['rank']:>3}  {option['value']:+.4f}  {option['option']}")
+        lines.append(f"  {option['rank']:>3}  {_value(option['value']):>7}  {option['option']}")
     for item in result["excluded"]:
-        lines.append(f"  excluded  {item['option']}: {'; '.join(item['reasons'])}")
+        lines.append("  " + _("excluded  %(option)s: %(reasons)s", option=item["option"],
+                              reasons="; ".join(item["reasons"])))
     if result["explanations"]:
-        lines += ["", "What leaving the best package costs"]
+        lines += ["", _("What leaving the best package costs")]
         for item in result["explanations"]:
             if item["value_loss"] is not None:
-                lines.append(f"  {item['option']}: best with it {' + '.join(item['best_package_with_it'])}, "
-                             f"value lost {item['value_loss']:.4f}")
+                lines.append("  " + _("%(option)s: best with it %(package)s, value lost %(loss)s", option=item["option"],
+                                      package=" + ".join(item["best_package_with_it"]),
+                                      loss=format_decimal(item["value_loss"], 4)))
             else:
-                lines.append(f"  {item['option']}: impossible ({'; '.join(item['reasons'])})")
+                lines.append("  " + _("%(option)s: impossible (%(reasons)s)", option=item["option"],
+                                      reasons="; ".join(item["reasons"])))
     for warning in result["warnings"]:
-        lines.append(f"warning: {warning}")
-    lines += ["", f"input sha256 {result['provenance']['input_sha256']}, {result['provenance']['solver']}"]
+        lines.append(_("warning: %(warning)s", warning=warning))
+    lines += ["", _("input sha256 %(sha256)s, %(solver)s", sha256=result["provenance"]["input_sha256"],
+                    solver=result["provenance"]["solver"])]
     return "\n".join(lines)
 
 
@@ -273,32 +344,34 @@ def command_rank(args) -> int:
 
 
 def _bound(value) -> str:
-    return "   none" if value is None else f"{value:7.3f}"
+    return _("none") if value is None else format_decimal(value, 3)
 
 
 def _robustness_table(result: dict) -> str:
     stability = result["stability"]
-    lines = [f"Model {result['model']['id']} ({result['model']['version']}), scenario {result['scenario']}, "
-             f"{result['score_case']} effects, weights from {result['weights_source']}", "",
-             f"Best package {' + '.join(stability['best_package']) or '(status quo)'}, "
-             f"best option {stability['best_option']}", "", "Verdicts"]
+    lines = [_("Model %(model)s (%(version)s), scenario %(scenario)s, %(effects)s, %(weights)s",
+               model=result["model"]["id"], version=result["model"]["version"], scenario=result["scenario"],
+               effects=_effects(result["score_case"]), weights=_weights_source(result["weights_source"])), "",
+             _("Best package %(package)s, best option %(option)s", package=_package(stability["best_package"]),
+               option=stability["best_option"]), "", _("Verdicts")]
     lines += [f"  {verdict}" for verdict in result["verdicts"]]
-    lines += ["", "Weight stability of the best package (criterion, weight, lower, upper)"]
+    lines += ["", _("Weight stability of the best package (criterion, weight, lower, upper)")]
     for criterion, interval in stability["packages"].items():
-        lines.append(f"  {criterion:<28} {interval['weight']:7.3f} {_bound(interval['lower'])} {_bound(interval['upper'])}")
-    lines += ["", f"Options: rank range and first-rank acceptability ({result['smaa']['samples']} SMAA samples, "
-                  f"seed {result['smaa']['seed']})"]
+        lines.append(f"  {criterion:<28} {format_decimal(interval['weight'], 3):>7} {_bound(interval['lower']):>7} "
+                     f"{_bound(interval['upper']):>7}")
+    lines += ["", _("Options: rank range and first-rank acceptability (%(samples)s SMAA samples, seed %(seed)s)",
+                    samples=result["smaa"]["samples"], seed=result["smaa"]["seed"])]
     acceptability = {entry["option"]: entry["acceptability"][0] for entry in result["smaa"]["options"]}
     for entry in result["rank_ranges"]:
-        lines.append(f"  {entry['option']:<28} ranks {entry['best']}..{entry['worst']}  "
-                     f"{acceptability.get(entry['option'], 0):6.1%}")
+        ranks = _("ranks %(best)s..%(worst)s", best=entry["best"], worst=entry["worst"])
+        lines.append(f"  {entry['option']:<28} {ranks}  {format_percent(acceptability.get(entry['option'], 0), 1):>7}")
     regret = result["scenarios"]["minimax_regret"]
     if regret["package"] is not None:
-        lines += ["", f"Across scenarios, minimax regret: {' + '.join(regret['package']) or '(status quo)'} "
-                      f"(max regret {regret['max_regret']:.4f})"]
+        lines += ["", _("Across scenarios, minimax regret: %(package)s (max regret %(regret)s)",
+                        package=_package(regret["package"]), regret=format_decimal(regret["max_regret"], 4))]
     for warning in result["warnings"]:
-        lines.append(f"warning: {warning}")
-    lines += ["", f"input sha256 {result['provenance']['input_sha256']}"]
+        lines.append(_("warning: %(warning)s", warning=warning))
+    lines += ["", _("input sha256 %(sha256)s", sha256=result["provenance"]["input_sha256"])]
     return "\n".join(lines)
 
 
@@ -332,7 +405,7 @@ def _generated_at():
     try:
         return datetime.fromtimestamp(int(epoch), UTC)
     except (ValueError, OverflowError, OSError):
-        raise input_error(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}") from None
+        raise input_error(_("SOURCE_DATE_EPOCH must be whole seconds since 1970, not %(value)r", value=epoch)) from None
 
 
 def _is_text(media_type: str) -> bool:
@@ -340,21 +413,15 @@ def _is_text(media_type: str) -> bool:
 
 
 def command_brief(args) -> int:
-    from service.i18n import use_language
-
-    # The whole brief in one language: its title, sentences and file contents (DESIGN.md §8.2).
-    with use_language(args.lang):
-        return _write_brief(args)
-
-
-def _write_brief(args) -> int:
+    """Write a brief, wholly in the command's language: its title, sentences and file contents (DESIGN.md §8.2)."""
     from service.briefs.content import BriefRequest, build_brief
     from service.briefs.formats import FORMATS, RendererUnavailable
     from service.schemas.briefs import BriefRequestSchema
 
     chosen = FORMATS[args.format]
     if not args.output and not _is_text(chosen.media_type) and sys.stdout.isatty():
-        raise usage_error(f"a {args.format} brief is binary: write it with -o FILE or redirect standard output")
+        raise usage_error(_("a %(format)s brief is binary: write it with -o FILE or redirect standard output",
+                            format=args.format))
     model = _load_model(args)
     equal = {criterion: 1 for criterion in model.criterion_ids} if args.equal_weights else None
     body = request_body(args, weights=equal)
@@ -363,7 +430,7 @@ def _write_brief(args) -> int:
             body[name] = getattr(args, name)
     if args.option:
         body["options"] = args.option
-    _accepted_text(body, "the request")
+    _accepted_text(body, _("the request"))
     robustness = dict(body.get("robustness", {}))
     for name in ("samples", "seed"):
         if getattr(args, name) is not None:
@@ -380,12 +447,17 @@ def _write_brief(args) -> int:
         try:
             Path(args.output).write_bytes(document)
         except OSError as error:
-            raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
-        print(f"wrote {args.output} ({len(document):,} bytes, {args.format})", file=sys.stderr)
+            raise _cannot_write(args.output, error) from None
+        print(_("wrote %(file)s (%(size)s bytes, %(format)s)", file=args.output, size=format_decimal(len(document), 0),
+                format=args.format), file=sys.stderr)
     else:
         sys.stdout.buffer.write(document)
         sys.stdout.buffer.flush()
     return EXIT_OK
+
+
+def _cannot_write(name: str, error: OSError) -> CommandError:
+    return CommandError(_("cannot write %(file)s: %(reason)s", file=name, reason=error.strerror or error))
 
 
 INVALID_MODEL_EXIT = EXIT_INVALID_INPUT
@@ -400,23 +472,26 @@ def command_model_check(args) -> int:
     try:
         text = Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise input_error(f"cannot read {args.file}: {error}") from None
+        raise input_error(_("cannot read %(file)s: %(reason)s", file=args.file, reason=error)) from None
     try:
         document = yaml.safe_load(text)  # YAML 1.1 reads JSON documents too
     except yaml.YAMLError as error:
-        print(f"{args.file}: invalid: not YAML or JSON ({' '.join(str(error).split())})")
+        print(_("%(file)s: invalid: not YAML or JSON (%(reason)s)", file=args.file, reason=" ".join(str(error).split())))
         return INVALID_MODEL_EXIT
     check = check_model_document(document)
     if check.problems:
-        print(f"{args.file}: invalid: {len(check.problems)} problems")
+        print(ngettext("%(file)s: invalid: %(num)s problem", "%(file)s: invalid: %(num)s problems", len(check.problems),
+                       file=args.file))
         for problem in check.problems:
-            print(f"problem {problem.pointer or '/'}: {problem.detail}")
+            print(_("problem %(pointer)s: %(detail)s", pointer=problem.pointer or "/", detail=problem.detail))
         return INVALID_MODEL_EXIT
     model = check.model
-    print(f"{args.file}: valid: model {model.id} version {model.version}, {len(model.criteria)} criteria, "
-          f"{len(model.package_option_ids)} options, {len(model.profiles)} profiles; {len(check.warnings)} warnings")
+    print(_("%(file)s: valid: model %(id)s version %(version)s, %(criteria)s criteria, %(options)s options, "
+            "%(profiles)s profiles; %(warnings)s warnings", file=args.file, id=model.id, version=model.version,
+            criteria=len(model.criteria), options=len(model.package_option_ids), profiles=len(model.profiles),
+            warnings=len(check.warnings)))
     for warning in check.warnings:
-        print(f"warning {warning.pointer}: {warning.detail}")
+        print(_("warning %(pointer)s: %(detail)s", pointer=warning.pointer, detail=warning.detail))
     return 0
 
 
@@ -433,7 +508,7 @@ def command_openapi(args) -> int:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as error:
-            raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
+            raise _cannot_write(args.output, error) from None
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -449,10 +524,11 @@ def command_migrate(args) -> int:
     try:
         migrate(engine)
     except Exception as error:  # noqa: BLE001 - any driver's error becomes one line
-        raise CommandError(f"cannot migrate the database at {where}: {_first_line(error)}") from None
+        raise CommandError(_("cannot migrate the database at %(where)s: %(reason)s", where=where,
+                             reason=_first_line(error))) from None
     finally:
         engine.dispose()
-    print(f"database at the latest schema: {where}")
+    print(_("database at the latest schema: %(where)s", where=where))
     return EXIT_OK
 
 
@@ -460,97 +536,149 @@ def command_migrate(args) -> int:
 
 
 def _model_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--model", default="minusma-2017", help="a built-in model id (default: minusma-2017)")
-    command.add_argument("--model-file", metavar="FILE", help="a model document (YAML or JSON) instead; - for stdin")
+    command.add_argument("--model", default="minusma-2017", help=_("a built-in model id (default: minusma-2017)"))
+    command.add_argument("--model-file", metavar="FILE", help=_("a model document (YAML or JSON) instead; - for stdin"))
 
 
-def _request_options(command: argparse.ArgumentParser, what: str) -> None:
+def _request_options(command: argparse.ArgumentParser, request_help: str) -> None:
     """The options every command that takes a request body shares (DESIGN.md §5)."""
     _model_options(command)
-    command.add_argument("--request", metavar="FILE.json", help=f"a {what} request body, as the API takes it; - for stdin")
-    command.add_argument("--weight", action="append", metavar="CRITERION=VALUE", help="a weight; repeat for each criterion")
+    command.add_argument("--request", metavar="FILE.json", help=request_help)
+    command.add_argument("--weight", action="append", metavar="CRITERION=VALUE",
+                         help=_("a weight; repeat for each criterion"))
     command.add_argument("--priority-order", dest="priority_order", metavar="A,B=C,D",
-                         help="criterion ids, most important first; '=' joins tied ones")
-    command.add_argument("--profile", metavar="ID", help="a stakeholder profile of the model (its priorities and beliefs)")
-    command.add_argument("--scenario", help="a scenario id (default: the model's default scenario)")
+                         help=_("criterion ids, most important first; '=' joins tied ones"))
+    command.add_argument("--profile", metavar="ID",
+                         help=_("a stakeholder profile of the model (its priorities and beliefs)"))
+    command.add_argument("--scenario", help=_("a scenario id (default: the model's default scenario)"))
     command.add_argument("--score-case", dest="score_case", choices=("low", "likely", "high"))
-    command.add_argument("--time-limit", type=float, default=10.0, help="solver time limit in seconds (default 10)")
+    command.add_argument("--time-limit", type=float, default=10.0, help=_("solver time limit in seconds (default 10)"))
+
+
+def _language_option(command: argparse.ArgumentParser, default=argparse.SUPPRESS) -> None:
+    """--lang, before the command or on it (a subcommand's own leaves the one given before it alone)."""
+    command.add_argument("--lang", choices=LANGUAGES, default=default,
+                         help=_("the language of messages, tables and briefs (default: %(variable)s, else the locale, "
+                                "else en); model texts without a translation stay in English",
+                                variable=LANGUAGE_VARIABLE))
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    pass
+    def start_section(self, heading):
+        # argparse puts the colon after a heading itself: French wants a no-break space before it.
+        from service.i18n import current_language
+
+        super().start_section(f"{heading}\u00a0" if current_language() == "fr" and heading else heading)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the extractor only (pybabel's N_): it is translated where it is used."""
+    return message
+
+
+# argparse's own words that a reader meets (usage, headings, its usage errors), so that the catalogs hold
+# them: argparse translates them itself, through the gettext that _argparse_speaking points at the catalogs.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+)
+
+
+@contextlib.contextmanager
+def _argparse_speaking():
+    """argparse's own words in the language in force, from the same catalogs as ours."""
+    from service.i18n import current_language, translations
+
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda message: translations(current_language()).ugettext(message)
+    argparse.ngettext = lambda one, many, number: translations(current_language()).ungettext(one, many, number)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line's parser, its help in the language in force."""
     from importlib.metadata import version
 
     from service.briefs.formats import FORMATS  # names and media types only: renderers load on use
-    from service.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-    root = argparse.ArgumentParser(prog="policy-options", description=__doc__.split("\n\n")[0],
-                                   epilog=f"{PRIORITIES_HELP}\n\n{EXIT_CODES_HELP}", formatter_class=_HelpFormatter)
-    root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}")
+    description = _("The `policy-options` command: list models, rank, test robustness and write briefs without a "
+                    "server; check a model file; migrate the database; write the OpenAPI document.")
+    root = argparse.ArgumentParser(prog="policy-options", description=description,
+                                   epilog=f"{priorities_help()}\n\n{exit_codes_help()}", formatter_class=_HelpFormatter)
+    root.add_argument("--version", action="version", version=f"%(prog)s {version('policy-options')}",
+                      help=_("show the version and exit"))
+    _language_option(root, default=None)
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP,
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=exit_codes_help(),
                                   formatter_class=_HelpFormatter)
         sub.set_defaults(run=run)
+        _language_option(sub)
         return sub
 
-    models = command("models", "list the built-in models, or show one's criteria, options, scenarios and profiles",
+    models = command("models", _("list the built-in models, or show one's criteria, options, scenarios and profiles"),
                      command_models)
-    models.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    models.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
-                        help="the language of the model texts shown (default: en; English where a text has no other)")
+    models.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
     models.set_defaults(models_command="list")
     model_commands = models.add_subparsers(dest="models_command", metavar="{list,show}")
-    model_commands.add_parser("list", help="the built-in models (the default)")
-    show = model_commands.add_parser("show", help="one model's ids and labels")
-    show.add_argument("id", help="a model id")
-    show.add_argument("--json", action="store_true", help="print the whole model document as JSON")
-    show.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                      help="the language of the texts shown (default: en)")
+    _language_option(model_commands.add_parser("list", help=_("the built-in models (the default)"),
+                                               formatter_class=_HelpFormatter))
+    show = model_commands.add_parser("show", help=_("one model's ids and labels"), formatter_class=_HelpFormatter)
+    show.add_argument("id", help=_("a model id"))
+    show.add_argument("--json", action="store_true", help=_("print the whole model document as JSON"))
+    _language_option(show)
 
-    rank = command("rank", "rank options and packages against priorities", command_rank)
-    _request_options(rank, "rankings")
-    rank.add_argument("--k", type=int, help="packages to show (default 5)")
+    rank = command("rank", _("rank options and packages against priorities"), command_rank)
+    _request_options(rank, _("a rankings request body, as the API takes it; - for stdin"))
+    rank.add_argument("--k", type=int, help=_("packages to show (default 5)"))
     rank.add_argument("--method", choices=("auto", "enumeration", "milp"), default="auto")
-    rank.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
+    rank.add_argument("--json", action="store_true", help=_("print the API's JSON instead of a table"))
 
-    robustness = command("robustness", "how sure the ranking is: stability, rank ranges, SMAA, scenarios, verdicts",
+    robustness = command("robustness", _("how sure the ranking is: stability, rank ranges, SMAA, scenarios, verdicts"),
                          command_robustness)
-    _request_options(robustness, "robustness")
+    _request_options(robustness, _("a robustness request body, as the API takes it; - for stdin"))
     robustness.add_argument("--weight-interval", action="append", metavar="CRITERION=LOW:HIGH",
-                            help="bounds on a normalized weight; repeat for each criterion")
-    robustness.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
-    robustness.add_argument("--seed", type=int, help="SMAA seed (default 7)")
-    robustness.add_argument("--json", action="store_true", help="print the API's JSON instead of a table")
+                            help=_("bounds on a normalized weight; repeat for each criterion"))
+    robustness.add_argument("--samples", type=int, help=_("SMAA samples (default 10000)"))
+    robustness.add_argument("--seed", type=int, help=_("SMAA seed (default 7)"))
+    robustness.add_argument("--json", action="store_true", help=_("print the API's JSON instead of a table"))
 
-    brief = command("brief", "write a comparative option brief (Markdown, HTML, PDF, DOCX or JSON)", command_brief)
-    _request_options(brief, "briefs")
-    brief.add_argument("--equal-weights", action="store_true", help="weigh every criterion of the model alike")
+    brief = command("brief", _("write a comparative option brief (Markdown, HTML, PDF, DOCX or JSON)"), command_brief)
+    _request_options(brief, _("a briefs request body, as the API takes it; - for stdin"))
+    brief.add_argument("--equal-weights", action="store_true", help=_("weigh every criterion of the model alike"))
     brief.add_argument("--k", type=int)
-    brief.add_argument("--option", action="append", metavar="OPTION", help="an option to compare; repeat (default: all)")
+    brief.add_argument("--option", action="append", metavar="OPTION",
+                       help=_("an option to compare; repeat (default: all)"))
     brief.add_argument("--title")
-    brief.add_argument("--audience", help="who the brief is for")
-    brief.add_argument("--samples", type=int, help="SMAA samples (default 10000)")
-    brief.add_argument("--seed", type=int, help="SMAA seed (default 7)")
+    brief.add_argument("--audience", help=_("who the brief is for"))
+    brief.add_argument("--samples", type=int, help=_("SMAA samples (default 10000)"))
+    brief.add_argument("--seed", type=int, help=_("SMAA seed (default 7)"))
     brief.add_argument("--format", choices=tuple(FORMATS), default="md",
-                       help=f"{', '.join(FORMATS)} (default md); a binary one (pdf, docx) needs -o or a redirect")
-    brief.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="the brief's language (default: en)")
-    brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+                       help=_("%(formats)s (default md); a binary one (pdf, docx) needs -o or a redirect",
+                              formats=", ".join(FORMATS)))
+    brief.add_argument("-o", "--output", metavar="FILE", help=_("write here instead of standard output"))
 
-    model = command("model", "work with model documents", None)
+    model = command("model", _("work with model documents"), None)
     model_commands = model.add_subparsers(dest="model_command", required=True, metavar="{check}")
-    check = model_commands.add_parser("check", help="validate a model file: problems and warnings (exit 0 valid, 3 invalid)")
-    check.add_argument("file", metavar="FILE", help="a model document, YAML or JSON")
+    check = model_commands.add_parser(
+        "check", help=_("validate a model file: problems and warnings (exit 0 valid, 3 invalid)"),
+        formatter_class=_HelpFormatter)
+    check.add_argument("file", metavar="FILE", help=_("a model document, YAML or JSON"))
     check.set_defaults(run=command_model_check)
+    _language_option(check)
 
-    openapi = command("openapi", "write the OpenAPI document as YAML", command_openapi)
+    openapi = command("openapi", _("write the OpenAPI document as YAML"), command_openapi)
     openapi.add_argument("-o", "--output", metavar="FILE")
 
-    command("migrate", "bring the database (DATABASE_URL) to the latest schema", command_migrate)
+    command("migrate", _("bring the database (DATABASE_URL) to the latest schema"), command_migrate)
     return root
 
 
@@ -563,24 +691,37 @@ def _first_line(error: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)  # exits 2 on a usage error, 0 for --help and --version
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        return args.run(args)
+        language = _language_asked(argv) or language_from_environment()
     except CommandError as error:
-        message, code = str(error), error.exit_code
-    except ValidationError as error:
-        message = "; ".join(f"{p or '/'}: {d}" for p, d in pointers_from_messages(error.messages))
-        code = EXIT_INVALID_INPUT
-    except (RequestInvalid, ModelInvalid) as error:
-        message = "; ".join(f"{p.pointer or '/'}: {p.detail}" for p in error.problems)
-        code = EXIT_INVALID_INPUT
-    except InfeasibleConstraints as error:
-        message, code = f"{error} (conflict: {json.dumps(error.conflict)})", EXIT_INFEASIBLE
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # noqa: BLE001 - one line, never a traceback
-        message, code = f"{type(error).__name__}: {_first_line(error)}", EXIT_FAILURE
-    print(f"policy-options: error: {message}", file=sys.stderr)
+        return _report(str(error), error.exit_code)
+    with use_language(language):
+        with _argparse_speaking():
+            args = parser().parse_args(argv)  # exits 2 on a usage error, 0 for --help and --version
+        try:
+            return args.run(args)
+        except CommandError as error:
+            message, code = str(error), error.exit_code
+        except ValidationError as error:
+            message = "; ".join(f"{p or '/'}: {d}" for p, d in pointers_from_messages(error.messages))
+            code = EXIT_INVALID_INPUT
+        except (RequestInvalid, ModelInvalid) as error:
+            message = "; ".join(f"{p.pointer or '/'}: {p.detail}" for p in error.problems)
+            code = EXIT_INVALID_INPUT
+        except InfeasibleConstraints as error:
+            message = _("%(error)s (conflict: %(conflict)s)", error=error, conflict=json.dumps(error.conflict))
+            code = EXIT_INFEASIBLE
+        except KeyboardInterrupt:
+            return 130
+        except Exception as error:  # noqa: BLE001 - one line, never a traceback
+            message, code = f"{type(error).__name__}: {_first_line(error)}", EXIT_FAILURE
+        return _report(message, code)
+
+
+def _report(message: str, code: int) -> int:
+    # The problem details of the engine and the schemas stay English, as the API's do (DESIGN.md §8.2).
+    print(_("policy-options: error: %(problem)s", problem=message), file=sys.stderr)
     return code
 
 

@@ -23,6 +23,13 @@ def language_reset():
     i18n.set_language(None)
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """The CLI speaks the language of POLICY_OPTIONS_LANG, else of the locale: English here, whatever the
+    locale of the machine running the tests (tests of that choice set their own)."""
+    monkeypatch.setenv("POLICY_OPTIONS_LANG", "en")
+
+
 @pytest.fixture
 def database_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"

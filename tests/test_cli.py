@@ -10,11 +10,12 @@ import re
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
 from models.loader import builtin_models
-from service.cli import main
+from service.cli import language_from_environment, main
 
 BODY = {"weights": {"peace-process": 2, "personnel-safety": 1, "impartiality-and-authority": 3},
         "scenario": "truce-holds", "k": 4, "score_case": "low",
@@ -228,3 +229,153 @@ def test_model_check_prints_problems_and_warnings_with_exit_codes(tmp_path, caps
     assert "cannot read" in capsys.readouterr().err
     (tmp_path / "small.yaml").write_text(yaml.safe_dump(small_model()))
     assert main(["model", "check", str(tmp_path / "small.yaml")]) == 0
+
+
+
+# -- languages (DESIGN.md §8.2): --lang, else POLICY_OPTIONS_LANG, else the POSIX locale, else English ---
+
+MODEL_FILE = str(Path(__file__).resolve().parents[1] / "models" / "data" / "minusma-2017.yaml")
+LOCALE_VARIABLES = ("POLICY_OPTIONS_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def run_main(args: list[str], capsys) -> tuple[int, str, str]:
+    """main's exit code (argparse's too), standard output and standard error."""
+    try:
+        code = main(args)
+    except SystemExit as done:
+        code = done.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_french_run_prints_french_tables_numbers_and_messages(tmp_path, capsys):
+    code, out, _ = run_main(["--lang", "fr", "rank", "--weight", "peace-process=1", "--k", "2"], capsys)
+    assert code == 0
+    assert "Combinaisons" in out and "Options seules" in out and "effets les plus probables" in out
+    assert "Packages" not in out and "Options on their own" not in out and "likely effects" not in out
+    values = re.findall(r"^ +\d+ +([+-]\d+[.,]\d{4}) ", out, re.MULTILINE)
+    assert values and all("," in value for value in values)  # 0,8333, not 0.8333
+    code, english, _ = run_main(["rank", "--weight", "peace-process=1", "--k", "2"], capsys)
+    assert code == 0 and re.findall(r"^ +\d+ +([+-]\d+[.,]\d{4}) ", english, re.MULTILINE) == [v.replace(",", ".") for v in values]
+
+    code, out, _ = run_main(["robustness", "--lang", "fr", "--weight", "peace-process=1", "--samples", "200"], capsys)
+    assert code == 0 and "Stabilité des poids de la meilleure combinaison" in out
+    shares = re.findall(r"rangs \d+\.\.\d+ +(\S+\s%)$", out, re.MULTILINE)
+    assert shares and all(re.fullmatch(r"\d+,\d\u00a0%", share) for share in shares)  # 91,0 %
+
+    code, _, err = run_main(["--lang", "fr", "rank", "--weight", "peace-process=1", "--priority-order", "stabilization"], capsys)
+    assert code == 2 and err.startswith("policy-options\u00a0: erreur\u00a0: donnez les priorités d’une seule façon")
+
+    output = tmp_path / "note.json"
+    code, _, err = run_main(["brief", "--lang", "fr", "--equal-weights", "--samples", "100", "--format", "json",
+                             "-o", str(output)], capsys)
+    assert code == 0 and re.fullmatch(r"\S+ écrit \(\d{1,3}(\u202f\d{3})* octets, json\)\n", err), err
+    assert json.loads(output.read_text())["language"] == "fr"
+
+
+def test_json_output_is_the_same_in_every_language(capsys):
+    args = ["rank", "--weight", "peace-process=1", "--json"]
+    assert run_main(args, capsys)[1] == run_main(["--lang", "fr", *args], capsys)[1]
+    assert run_main(["models", "show", "minusma-2017", "--json"], capsys)[1] == \
+        run_main(["models", "show", "minusma-2017", "--json", "--lang", "fr"], capsys)[1]
+
+
+def test_robustness_json_in_french_equals_the_endpoint_in_french(client, tmp_path, capsys):
+    """Verdicts are the one part of the JSON in the asked language, as with the API's ?lang= (DESIGN.md §8.2)."""
+    request = tmp_path / "robustness.json"
+    request.write_text(json.dumps(ROBUSTNESS_BODY))
+    code, out, _ = run_main(["robustness", "--request", str(request), "--json", "--lang", "fr"], capsys)
+    from_api = client.post("/api/v1/models/minusma-2017/robustness?lang=fr", json=ROBUSTNESS_BODY).json
+    assert code == 0 and json.loads(out) == from_api
+    english = client.post("/api/v1/models/minusma-2017/robustness", json=ROBUSTNESS_BODY).json
+    assert {k: v for k, v in from_api.items() if k != "verdicts"} == {k: v for k, v in english.items() if k != "verdicts"}
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({}, "en"),
+    ({"LANG": "fr_FR.UTF-8"}, "fr"),
+    ({"LANG": "fr"}, "fr"),
+    ({"LC_MESSAGES": "fr_CA.UTF-8", "LANG": "en_US.UTF-8"}, "fr"),  # LC_MESSAGES before LANG
+    ({"LC_ALL": "fr_BE.UTF-8@euro", "LC_MESSAGES": "en_GB.UTF-8"}, "fr"),  # LC_ALL before both
+    ({"LC_ALL": "C", "LANG": "fr_FR.UTF-8"}, "en"),  # the first one set decides, even when English
+    ({"LANG": "de_DE.UTF-8"}, "en"),  # a locale the CLI does not speak means English
+    ({"LC_ALL": "", "LANG": "fr_FR.UTF-8"}, "fr"),  # an empty one is not set
+    ({"POLICY_OPTIONS_LANG": "fr", "LC_ALL": "en_US.UTF-8"}, "fr"),  # the variable before the locale
+    ({"POLICY_OPTIONS_LANG": "en", "LANG": "fr_FR.UTF-8"}, "en"),
+])
+def test_the_language_comes_from_the_variable_then_the_locale(environment, expected):
+    assert language_from_environment(environment) == expected
+
+
+def test_lang_comes_before_the_environment_which_comes_before_the_locale(monkeypatch, capsys):
+    for variable in LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert "Critères" in run_main(["models", "show", "minusma-2017"], capsys)[1]
+    assert "Criteria" in run_main(["models", "show", "minusma-2017", "--lang", "en"], capsys)[1]
+    monkeypatch.setenv("POLICY_OPTIONS_LANG", "en")
+    assert "Criteria" in run_main(["models", "show", "minusma-2017"], capsys)[1]
+    assert "Critères" in run_main(["--lang", "fr", "models", "show", "minusma-2017"], capsys)[1]
+    # In its own process, from the environment alone.
+    done = run_command("models", "show", "minusma-2017", env={"POLICY_OPTIONS_LANG": "", "LC_ALL": "fr_FR.UTF-8"})
+    assert done.returncode == 0 and "Critères" in done.stdout and "Processus de paix" in done.stdout
+
+
+@pytest.mark.parametrize("command", [
+    ["models"], ["models", "list"], ["models", "show", "minusma-2017"], ["rank"], ["robustness"], ["brief"],
+    ["model", "check", MODEL_FILE], ["openapi"], ["migrate"],
+])
+def test_every_command_takes_lang_after_it_and_before_it(command, capsys):
+    """The help of each command is French with --lang fr wherever it stands, and the parser accepts it."""
+    for args in ([*command, "--lang", "fr", "--help"], ["--lang", "fr", *command, "--help"]):
+        code, out, _ = run_main(args, capsys)
+        assert code == 0 and "--lang {en,fr}" in out, args
+        assert "la langue des messages, des tableaux et des notes" in out, args
+        assert out.startswith("usage\u00a0: policy-options") and "options\u00a0:\n" in out, args
+        assert "afficher cette aide et quitter" in out, args
+        assert "the language of messages" not in out and "show this help" not in out, args
+
+
+def test_every_command_speaks_french_with_lang(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    missing = str(tmp_path / "missing" / "out")
+    runs = [
+        (["models", "--lang", "fr"], 0, "Options pour la MINUSMA d’après Charbonneau (2017)"),
+        (["models", "list", "--lang", "fr"], 0, "Options pour la MINUSMA d’après Charbonneau (2017)"),
+        (["models", "show", "minusma-2017", "--lang", "fr"], 0, "Scénarios"),
+        (["rank", "--lang", "fr", "--weight", "peace-process=lots"], 3, "n’est pas un nombre"),
+        (["robustness", "--lang", "fr", "--weight-interval", "peace-process"], 2, "attend CRITÈRE=BAS:HAUT"),
+        (["brief", "--lang", "fr", "--equal-weights", "--samples", "100", "-o", missing], 1, "impossible d’écrire"),
+        (["model", "check", MODEL_FILE, "--lang", "fr"], 0, "valide\u00a0: modèle minusma-2017"),
+        (["model", "--lang", "fr", "check", str(tmp_path / "none.yaml")], 3, "impossible de lire"),
+        (["openapi", "--lang", "fr", "-o", missing], 1, "impossible d’écrire"),
+        (["migrate", "--lang", "fr"], 0, "base de données au dernier schéma"),
+    ]
+    for args, expected_code, french in runs:
+        code, out, err = run_main(args, capsys)
+        assert code == expected_code and french in out + err, (args, out, err)
+        assert code == 0 or err.startswith("policy-options\u00a0: erreur\u00a0:"), (args, err)
+
+
+def test_argparse_speaks_french_too(capsys):
+    code, _, err = run_main(["--lang", "fr", "rank", "--k", "many"], capsys)
+    assert code == 2 and err.startswith("usage\u00a0: policy-options rank")
+    assert err.splitlines()[-1] == "policy-options rank\u00a0: erreur\u00a0: argument --k\u00a0: valeur invalide pour le type int\u00a0: 'many'"
+    code, _, err = run_main(["rank", "--lang", "fr", "--no-such-flag"], capsys)
+    assert code == 2 and "arguments non reconnus\u00a0: --no-such-flag" in err
+    code, _, err = run_main(["rank", "--k", "many"], capsys)  # and English stays English
+    assert code == 2 and err.splitlines()[-1] == "policy-options rank: error: argument --k: invalid int value: 'many'"
+
+
+@pytest.mark.parametrize("args", [["--lang", "de", "models"], ["models", "--lang", "de"], ["rank", "--lang="],
+                                  ["brief", "--lang", "FR"]])
+def test_an_unknown_language_is_a_usage_error(args, capsys):
+    code, _, err = run_main(args, capsys)
+    assert code == 2 and "--lang" in err and "invalid choice" in err
+
+
+def test_an_unknown_language_in_the_environment_is_a_usage_error_unless_lang_is_given(monkeypatch, capsys):
+    monkeypatch.setenv("POLICY_OPTIONS_LANG", "de")
+    code, _, err = run_main(["models"], capsys)
+    assert code == 2 and err.strip() == "policy-options: error: POLICY_OPTIONS_LANG must be one of en, fr, not 'de'"
+    assert run_main(["models", "--lang", "fr"], capsys)[0] == 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from service import i18n
 
@@ -94,7 +94,16 @@ def javascript_catalog() -> dict[str, str]:
     return {message: i18n.gettext(message) for message in _javascript_messages()}
 
 
+def _page_model_texts() -> i18n.ModelTexts:
+    """The model texts this page shows, remembering those shown in English for want of a translation,
+    so that the page can say which (DESIGN.md §8.2)."""
+    if "model_texts" not in g:
+        g.model_texts = i18n.ModelTexts()
+    return g.model_texts
+
+
 def _template_globals() -> dict:
     return {"page_language": i18n.current_language(), "language_links": language_links,
-            "javascript_catalog": javascript_catalog, "localized": lambda text: i18n.localized(text)[0],
+            "javascript_catalog": javascript_catalog, "localized": lambda text: _page_model_texts()(text),
+            "untranslated": lambda: list(_page_model_texts().fell_back),
             "format_decimal": i18n.format_decimal, "format_percent": i18n.format_percent}

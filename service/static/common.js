@@ -88,7 +88,23 @@ window.PolicyOptions = (function () {
   function localized(text) {
     if (text === null || text === undefined) return "";
     if (typeof text === "string") return text;
+    if (!text[language] && text.en) sayUntranslated(text.en);
     return text[language] || text.en || "";
+  }
+
+  // The model texts shown in English for want of a translation: the page names them (DESIGN.md §8.2).
+  const untranslated = (function () {
+    const note = document.getElementById("untranslated");
+    try { return new Set(note ? JSON.parse(note.dataset.texts || "[]") : []); } catch (e) { return new Set(); }
+  })();
+
+  function sayUntranslated(text) {
+    if (untranslated.has(text)) return;
+    untranslated.add(text);
+    const note = document.getElementById("untranslated");
+    if (!note) return;
+    note.textContent = _("In English for want of a translation: %(texts)s", {texts: Array.from(untranslated).join("; ")});
+    note.hidden = false;
   }
 
   /** Kendall's W in words, by the level the results give (consensus.agreement): the briefs' words. */
