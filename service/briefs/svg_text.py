@@ -41,7 +41,7 @@ def install(weasyprint_svg) -> None:
                 or not (_single(node.get("x")) and _single(node.get("y")))
                 or node.get("direction") == "rtl" or node.get("display-anchor") is not None
                 or next(iter(node), None) is not None):
-            return stock(svg, node, font_size)
+            return whole_run_text.stock(svg, node, font_size)
         style = Style()
         style.update(INITIAL_VALUES)
         style.font_config = svg.font_config
@@ -86,6 +86,7 @@ def install(weasyprint_svg) -> None:
         draw_emojis(svg.stream, style, x, y, emojis)
 
     whole_run_text.whole_run = True
+    whole_run_text.stock = stock  # what other text goes to
     # draw_node recognises text nodes by identity with the module's `text`: both must be the new one.
     for tag, function in list(weasyprint_svg.TAGS.items()):
         if function is stock:
