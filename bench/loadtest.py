@@ -128,7 +128,7 @@ def report(args, samples, elapsed, lost, acknowledged_writes, verified) -> tuple
     by_kind = defaultdict(list)
     for kind, status, seconds in samples:
         by_kind[kind].append((status, seconds))
-    versions = {name: importlib.metadata.version(name) for name in ("flask", "gunicorn", "flask-limiter", "prometheus-flask-exporter")}
+    versions = {name: importlib.metadata.version(name) for name in ("flask", "gunicorn", "limits", "prometheus-client")}
     lines = [
         "# Load test", "",
         f"Written by `make loadtest` on {datetime.date.today().isoformat()}; machine: {platform.machine()}, "

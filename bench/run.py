@@ -324,17 +324,20 @@ def bench_cold_start() -> dict:
 
 
 def _serve(app_spec: str, port: int, data_dir: str) -> subprocess.Popen:
-    # The rate limiter stays on (its cost is part of the measure) with a limit one client cannot reach.
+    # What a deployment runs: the rate limiter on (with a limit one client cannot reach), metrics in
+    # gunicorn's multiprocess mode and one JSON access line per request, written out (to /dev/null).
     env = dict(os.environ, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", POLICY_OPTIONS_DATA_DIR=data_dir,
                RATE_LIMIT="100000000/minute")
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "service/gunicorn_conf.py",
                                 "--access-logfile", "/dev/null", app_spec],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    for _ in range(100):
+    for _ in range(200):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=0.2)
-        except urllib.error.HTTPError:
+            return process
+        except urllib.error.HTTPError:  # any answer, a 404 included: the server is up
             return process
         except OSError:
             time.sleep(0.1)
@@ -347,38 +350,117 @@ def _wrk(url: str, script: Path | None, seconds: int = 10) -> dict:
         command += ["-s", str(script)]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    count = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     scale = {"us": 1e-3, "ms": 1, "s": 1e3}[p99.group(2)]
-    return {"requests_per_s": rate, "p99_ms": float(p99.group(1)) * scale, "non_2xx": int(errors.group(1)) if errors else 0}
+    return {"requests_per_s": rate, "requests": count, "p99_ms": float(p99.group(1)) * scale,
+            "non_2xx": int(errors.group(1)) if errors else 0}
 
 
-def bench_http() -> dict | None:
+def _processes(master: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *map(int, children)]
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def bench_http(rounds: int = 3, seconds: int = 10, soak: int = 10_000) -> dict | None:
+    """Hello-world and rankings served side by side by the same gunicorn configuration, measured in
+    alternate rounds (so that the load of whatever else runs on the machine weighs on both alike):
+    requests/s, p99, and the server's CPU per request (master and workers, from /proc). Then the RSS
+    of each warmed rankings worker, before and after `soak` more requests."""
     if not shutil.which("wrk"):
         return None
     # Both sides get the same varying bodies from the same Lua script, so wrk's own CPU
     # (it shares the two cores with the server) weighs the same on both.
     script = ROOT / "bench" / "rankings.lua"
+    sides = {"hello": ("bench.hello_app:create_app()", 8765, "/hello"),
+             "rankings": ("service:create_app()", 8766, "/api/v1/models/minusma-2017/rankings")}
     with tempfile.TemporaryDirectory() as data_dir:
-        results = {}
-        for name, spec, path in (
-            ("hello", "bench.hello_app:create_app()", "/hello"),
-            ("rankings", "service:create_app()", "/api/v1/models/minusma-2017/rankings"),
-        ):
-            process = _serve(spec, 8765, data_dir)
-            try:
-                _wrk(f"http://127.0.0.1:8765{path}", script, seconds=2)  # warm-up
-                results[name] = _wrk(f"http://127.0.0.1:8765{path}", script)
-            finally:
+        servers = {}
+        try:
+            for name, (spec, port, _) in sides.items():
+                servers[name] = _serve(spec, port, data_dir)
+            urls = {name: f"http://127.0.0.1:{port}{path}" for name, (_, port, path) in sides.items()}
+            for name, url in urls.items():
+                _wrk(url, script, seconds=3)  # warm-up: imports, caches, the first connections
+            results = {"rounds": []}
+            for _ in range(rounds):
+                row = {}
+                for name, url in urls.items():
+                    pids = _processes(servers[name].pid)
+                    cpu = _cpu_seconds(pids)
+                    row[name] = _wrk(url, script, seconds)
+                    row[name]["cpu_ms_per_request"] = (_cpu_seconds(pids) - cpu) * 1e3 / row[name]["requests"]
+                row["ratio"] = row["rankings"]["requests_per_s"] / row["hello"]["requests_per_s"]
+                row["cpu_ratio"] = row["hello"]["cpu_ms_per_request"] / row["rankings"]["cpu_ms_per_request"]
+                results["rounds"].append(row)
+            workers = _processes(servers["rankings"].pid)[1:]
+            before = {pid: _rss_mib(pid) for pid in workers}
+            served = 0
+            while served < soak:
+                served += _wrk(urls["rankings"], script, seconds=5)["requests"]
+            results["rss"] = {"requests": served, "before_mib": list(before.values()),
+                              "after_mib": [_rss_mib(pid) for pid in before]}
+        finally:
+            for process in servers.values():
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait()
-    results["ratio"] = results["rankings"]["requests_per_s"] / results["hello"]["requests_per_s"]
+    results["ratio"] = statistics.median(row["ratio"] for row in results["rounds"])
+    results["cpu_ratio"] = statistics.median(row["cpu_ratio"] for row in results["rounds"])
     return results
 
 
 def versions() -> dict:
     names = ["flask", "flask-smorest", "marshmallow", "highspy", "numpy", "gunicorn"]
     return {"python": platform.python_version(), **{n: importlib.metadata.version(n) for n in names}}
+
+
+HTTP_HEADING = "## HTTP throughput"
+
+
+def http_section(http: dict) -> list[str]:
+    lines = [f"{HTTP_HEADING} (gunicorn, 2 sync workers, wrk -t2 -c16 -d10s on 127.0.0.1)", "",
+             "Both servers run at once with the same gunicorn configuration (rate limiter on with a limit one "
+             "client cannot reach, metrics in multiprocess mode, JSON access lines); wrk measures them in "
+             "alternate rounds, so the machine's other load weighs on both alike. CPU is the server's own "
+             "(master and workers) per request.", "",
+             "| round | hello req/s | rankings req/s | ratio | hello CPU ms/req | rankings CPU ms/req | CPU ratio "
+             "| hello p99 ms | rankings p99 ms | non-2xx |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for number, row in enumerate(http["rounds"], 1):
+        hello, rankings = row["hello"], row["rankings"]
+        lines.append(f"| {number} | {hello['requests_per_s']:.0f} | {rankings['requests_per_s']:.0f} | "
+                     f"{row['ratio']:.2f}× | {hello['cpu_ms_per_request']:.3f} | {rankings['cpu_ms_per_request']:.3f} | "
+                     f"{row['cpu_ratio']:.2f}× | {hello['p99_ms']:.2f} | {rankings['p99_ms']:.2f} | "
+                     f"{hello['non_2xx'] + rankings['non_2xx']} |")
+    rss = http["rss"]
+    lines += ["", f"Rankings / hello-world throughput, median of the rounds: **{http['ratio']:.2f}×** (target ≥ 0.6×); "
+              f"hello's CPU per request / rankings': {http['cpu_ratio']:.2f}×.", "",
+              f"RSS of each warmed rankings worker: {', '.join(f'{v:.1f}' for v in rss['before_mib'])} MiB, then "
+              f"{', '.join(f'{v:.1f}' for v in rss['after_mib'])} MiB after {rss['requests']:,} more requests.", ""]
+    return lines
+
+
+def rewrite_http_section(path: Path, http: dict) -> None:
+    """Replace the HTTP section of an existing report, leaving every other section as it was."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(HTTP_HEADING)
+    following = text.find("\n## ", start + 1)
+    rest = text[following + 1:] if following != -1 else ""
+    path.write_text(text[:start] + "\n".join(http_section(http)) + "\n" + rest, encoding="utf-8")
 
 
 def write_report(results: dict) -> str:
@@ -398,13 +480,7 @@ def write_report(results: dict) -> str:
               f"brute force of the top 5 packages alone; the MILP path takes "
               f"{ip['milp']['p50'] / ip['enumeration']['p50']:.0f}× the enumeration path.", ""]
     if results.get("http"):
-        http = results["http"]
-        lines += ["## HTTP throughput (gunicorn, 2 sync workers, wrk -t2 -c16 -d10s on 127.0.0.1)", "",
-                  "| endpoint | requests/s | p99 ms | non-2xx |", "|---|---|---|---|"]
-        for name in ("hello", "rankings"):
-            row = http[name]
-            lines.append(f"| {name} | {row['requests_per_s']:.0f} | {row['p99_ms']:.2f} | {row['non_2xx']} |")
-        lines += ["", f"Rankings / hello-world throughput: **{http['ratio']:.2f}×** (target ≥ 0.6×).", ""]
+        lines += http_section(results["http"])
     lines += ["## Scaling of the package search (MILP, model build included, k best)", "",
               "Each point is the median of 3 runs on a synthetic model (bench/synthetic.py): options with uniform "
               "random effects, split into exclusivity groups (at most one option of each group).", "",
@@ -458,6 +534,13 @@ def write_report(results: dict) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["http"]:  # `python bench/run.py http`: the HTTP section alone
+        http = bench_http()
+        print(json.dumps(http, indent=2))
+        if "--no-write" not in sys.argv:
+            rewrite_http_section(ROOT / "docs" / "benchmarks.md", http)
+            print("rewrote the HTTP section of docs/benchmarks.md")
+        return
     results = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",

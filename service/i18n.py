@@ -161,6 +161,21 @@ def format_percent(fraction: float, digits: int = 0) -> str:
     return babel_format_percent(fraction, format=pattern, locale=locale)
 
 
+def with_colon(label: str) -> str:
+    """`label` followed by a colon, as the language writes it: "Main caveat:", « Principale réserve : »."""
+    # TRANSLATORS: a label before its value ("Main caveat: ..."); French puts a no-break space before the colon.
+    return gettext("%(label)s:", label=label)
+
+
+def semicolon_joined(items) -> str:
+    """Items separated by semicolons as the language writes them: "a; b", « a ; b »."""
+    items = list(items)
+    if not items:
+        return ""
+    # TRANSLATORS: two items of a list separated by a semicolon; French puts a no-break space before it.
+    return functools.reduce(lambda before, after: gettext("%(before)s; %(after)s", before=before, after=after), items)
+
+
 def quoted(text: str) -> str:
     """`text` between the language's quotation marks: “…” in English, « … » in French."""
     if current_language() == "fr":

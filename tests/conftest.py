@@ -11,7 +11,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from service import create_app
+from service import create_app, i18n
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """Each test starts in English: a request answered in French (the test client runs it in the
+    test's own context) leaves the language set for whatever runs next."""
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
 
 
 @pytest.fixture

@@ -430,7 +430,8 @@ def test_model_texts_are_taken_in_the_brief_language_and_the_brief_says_which_fe
     assert "Reinforce protection (no French yet)" in french["untranslated"]
     assert "Préparer une stratégie de sortie" not in french["untranslated"]
     markdown = FORMATS["md"].render(french).decode()
-    assert "«\u00a0Reinforce protection (no French yet)\u00a0»" in markdown.split("Notes on the input")[1]
+    # "Notes on the input", in French.
+    assert "«\u00a0Reinforce protection (no French yet)\u00a0»" in markdown.split("Remarques sur les données")[1]
     english = brief_of({**equal_weights(model), "robustness": {"samples": 300}}, model=model)
     assert english["untranslated"] == [] and "Plan an exit strategy" in [s["name"] for s in english["options"]]
 

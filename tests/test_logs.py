@@ -9,8 +9,10 @@ import logging
 
 import pytest
 from gunicorn.config import Config
+from hypothesis import given
+from hypothesis import strategies as st
 
-from service.platform.logs import GunicornJsonLogger, JsonFormatter, json_handler
+from service.platform.logs import GunicornJsonLogger, JsonFormatter, access_line, json_handler, utc_timestamp
 
 
 @pytest.fixture
@@ -123,3 +125,19 @@ def test_python_warnings_become_json_lines_with_control_characters_escaped(gunic
     assert line.isascii() and "\x1b" not in line
     entry = json.loads(line)
     assert entry["logger"] == "py.warnings" and "Glyph 133" in entry["message"] and "\x1b[31m" in entry["message"]
+
+
+@given(st.floats(min_value=0, max_value=4e9, allow_nan=False) | st.integers(0, 4_000_000_000).map(lambda s: s + 0.9999996))
+def test_the_cached_timestamp_is_what_datetime_writes(created):
+    expected = datetime.datetime.fromtimestamp(created, datetime.timezone.utc).isoformat(timespec="milliseconds")
+    assert utc_timestamp(created) == expected
+
+
+def test_the_direct_access_line_is_what_the_formatter_writes_for_the_same_record():
+    fields = {"request_id": "abc", "method": "GET", "path": "/caf\u00e9/\n\"x\"", "status": 200, "duration_ms": 1.5,
+              "remote_addr": None}
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%s %s %s", ("GET", fields["path"], 200),
+                               None)
+    record.__dict__.update(fields)
+    line = access_line(record.created, record.getMessage(), fields)
+    assert line == JsonFormatter().format(record) and line.isascii()

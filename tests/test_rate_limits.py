@@ -190,3 +190,21 @@ def test_threads_of_one_process_see_only_their_own_writes(storage):
     assert seen["other"] == 2 and storage.get("shared") == 1  # this request's own count, as it wrote it
     storage.forget_writes()
     assert storage.get("shared") == 2  # outside a request: the database
+
+
+def test_unrouted_requests_and_preflights_are_not_counted_and_keys_are_flask_limiters(database_url):
+    """What routing refuses (404, 405) and CORS preflights cost a client nothing; the keys are those
+    Flask-Limiter wrote, so counts already in a shared store carry over."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": True,
+                      "RATE_LIMIT": "2/minute;50/day", "RATELIMIT_STORAGE_URI": "memory://"})
+    client = app.test_client()
+    assert [client.get("/api/v1/no-such-thing").status_code for _ in range(3)] == [404] * 3
+    assert [client.delete("/api/v1/models").status_code for _ in range(3)] == [405] * 3
+    assert [client.options(MODEL_PATH).status_code for _ in range(3)] == [200] * 3
+    responses = [client.get(MODEL_PATH) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert responses[-1].json["limit"] == "2 per 1 minute"  # the shortest window is counted first
+    assert responses[0].headers["RateLimit-Policy"] == '"default";q=2;w=60, "default";q=50;w=86400'
+    counts = app.extensions["policy_options_limiter"].storage.storage
+    assert counts["LIMITER/policy-options/127.0.0.1/global/2/1/minute"] == 3
+    assert counts["LIMITER/policy-options/127.0.0.1/global/50/1/day"] == 2  # none counted past the first refusal

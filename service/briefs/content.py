@@ -42,7 +42,7 @@ from service.engine.performance import VALUE_SCALE, performance_table
 from service.engine.ranking import RankingRequest, option_ranking, rank
 from service.engine.robustness import RobustnessRequest, analyse
 from service.engine.settings import SolverSettings
-from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted
+from service.i18n import ModelTexts, _, current_language, localized, ngettext, quoted, semicolon_joined
 
 BRIEF_VERSION = 2
 RANKING_FIELDS = ("weights", "priority_order", "profile", "scenario", "score_case", "constraints", "k")
@@ -593,14 +593,20 @@ def _further_sentences(facts: _Facts) -> list[str]:
     ranks = facts.rank_ranges.get(best)
     if ranks:
         beaten = [p["b"] for p in robustness["pairwise"] if p["a"] == best and p["necessary"]]
-        if beaten:
-            sentences.append(_("Over %(space)s, %(option)s takes %(ranks)s and is always at least as good as "
-                               "%(others)s.", space=space, option=facts.name(best),
-                               ranks=wording.rank_span(ranks["best"], ranks["worst"]),
-                               others=wording.joined(facts.names(beaten))))
+        # One message per case, not a rank phrase slotted in: French says "au rang 1" but "du rang 1 au rang 2".
+        values = {"space": space, "option": facts.name(best), "rank": ranks["best"], "best": ranks["best"],
+                  "worst": ranks["worst"], "others": wording.joined(facts.names(beaten))}
+        if beaten and ranks["best"] == ranks["worst"]:
+            sentence = _("Over %(space)s, %(option)s takes rank %(rank)s and is always at least as good as "
+                         "%(others)s.", **values)
+        elif beaten:
+            sentence = _("Over %(space)s, %(option)s takes ranks %(best)s to %(worst)s and is always at least as "
+                         "good as %(others)s.", **values)
+        elif ranks["best"] == ranks["worst"]:
+            sentence = _("Over %(space)s, %(option)s takes rank %(rank)s.", **values)
         else:
-            sentences.append(_("Over %(space)s, %(option)s takes %(ranks)s.", space=space, option=facts.name(best),
-                               ranks=wording.rank_span(ranks["best"], ranks["worst"])))
+            sentence = _("Over %(space)s, %(option)s takes ranks %(best)s to %(worst)s.", **values)
+        sentences.append(sentence)
     never = [r["option"] for r in robustness["rank_ranges"] if r["best"] > 1 and r["option"] != STATUS_QUO]
     if never:
         sentences.append(ngettext("%(options)s never comes first over %(space)s.",
@@ -619,7 +625,7 @@ def _further_sentences(facts: _Facts) -> list[str]:
         parts = [_("%(package)s in %(scenarios)s", package=wording.package(facts.names(p)) if p is not None
                    else _("no feasible package"), scenarios=wording.joined(scenario_name(s) for s in scenarios))
                  for p, scenarios in bests.items()]
-        sentences.append(_("The best package changes with the scenario: %(list)s.", list="; ".join(parts)))
+        sentences.append(_("The best package changes with the scenario: %(list)s.", list=semicolon_joined(parts)))
     regret = sweep["minimax_regret"]
     if regret["package"] is not None and regret["max_regret"] > 1e-9:
         sentences.append(_("Hedging across scenarios, %(package)s falls at most %(regret)s short of the best package "
@@ -957,8 +963,9 @@ def _workshop_sentences(view: dict) -> list[str]:
                                   w=wording.effect(kendall).lstrip("+")))
     agreed = [r for r in view["option_ranks"] if r["best"] == r["worst"]]
     if agreed and count > 1:
-        sentences.append(_("Everyone gives %(list)s.", list=wording.joined(
-            _("%(option)s %(rank)s", option=r["name"], rank=wording.rank(r["best"])) for r in agreed)))
+        # TRANSLATORS: one item of "Everyone gives %(list)s.": an option and the rank everyone gives it.
+        given = [_("%(option)s %(rank)s", option=r["name"], rank=wording.rank(r["best"])) for r in agreed]
+        sentences.append(_("Everyone gives %(list)s.", list=wording.joined(given)))
     split = sorted((r for r in view["option_ranks"] if r["best"] != r["worst"]), key=lambda r: r["best"] - r["worst"])
     if split:
         widest = split[0]
@@ -974,19 +981,20 @@ def _workshop_sentences(view: dict) -> list[str]:
     else:
         sentences.append(ngettext(
             "The compromise package, %(package)s, leaves no one more than %(regret)s below their own best package; "
-            "%(without)s of %(num)s participant loses nothing with it.",
+            "%(without)s of %(num)s participants loses nothing with it.",
             "The compromise package, %(package)s, leaves no one more than %(regret)s below their own best package; "
-            "%(without)s of %(num)s participants lose nothing with it.", count,
+            "%(without)s of %(num)s participants lose nothing with it.", compromise["without_loss"], num=count,
             package=wording.package(compromise["names"]), regret=wording.precise_value(compromise["max_regret"]),
             without=compromise["without_loss"]))
     if view["effect_overrides"]:
         people = len({o["participant"] for o in view["effect_overrides"]})
-        sentences.append(ngettext("%(people)s participant disagreed with %(num)s of the model's effects (below, "
+        # The plural follows the number of effects; people > 1 means at least two effects.
+        sentences.append(ngettext("%(people)s participants disagreed with %(num)s effect of the model (below, "
                                   "with their reasons).",
                                   "%(people)s participants disagreed with %(num)s of the model's effects (below, "
                                   "with their reasons).", len(view["effect_overrides"]), people=people)
                          if people > 1 else
-                         ngettext("One participant disagreed with %(num)s of the model's effects (below, with "
+                         ngettext("One participant disagreed with %(num)s effect of the model (below, with "
                                   "their reasons).",
                                   "One participant disagreed with %(num)s of the model's effects (below, with "
                                   "their reasons).", len(view["effect_overrides"])))

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from service.briefs import charts, wording
 from service.briefs.drawing import Drawing, text_width
-from service.i18n import _, ngettext, quoted
+from service.engine.ranking import ENUMERATION_DESCRIPTION
+from service.i18n import _, ngettext, quoted, semicolon_joined
 
 SOURCE_LANGUAGE = "en"  # the language of the report the quotes come from
 # A workshop brief lists participants one by one up to here, and quotes this many comments and
@@ -80,6 +81,10 @@ class Table:
             return self
         key = [(short, full) for short, full in zip(self.short_headers, self.headers) if short != full]
         return Table(self.short_headers, self.rows, self.caption, self.numeric, self.role, None, key)
+
+    def key_line(self) -> str:
+        """The key under an abbreviated table, as one line: "Key: CS = Civilian security; …"."""
+        return _("Key: %(entries)s", entries=semicolon_joined(f"{short} = {full}" for short, full in self.key))
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,7 @@ def _inputs(brief: dict) -> list:
     notes = list(brief["notes"])
     if brief["untranslated"]:
         notes.append(_("Not available in this language, shown in English: %(texts)s.",
-                       texts="; ".join(quoted(_shortened(t)) for t in brief["untranslated"])))
+                       texts=semicolon_joined(quoted(_shortened(t)) for t in brief["untranslated"])))
     if notes:
         blocks += [Paragraph(_("Notes on the input:"), role="note"), Bullets(notes)]
     return blocks
@@ -286,7 +291,8 @@ def _comparison(brief: dict) -> list:
     fixed = [_("Option"), _("Value")]
     rows = []
     for row in table["rows"]:
-        cells = [Cell(row["name"], "; ".join(row["excluded_because"]) or None, strong=True), Cell(wording.value(row["value"]))]
+        cells = [Cell(row["name"], semicolon_joined(row["excluded_because"]) or None, strong=True),
+                 Cell(wording.value(row["value"]))]
         for criterion in table["criteria"]:
             estimate = row["effects"][criterion["id"]]
             cells.append(Cell(wording.effect(estimate["likely"]),
@@ -469,7 +475,7 @@ def _option(brief: dict, section: dict) -> Group:
         r = section["rank_range"]
         standing.append((_("Possible ranks"), wording.rank_span(r["best"], r["worst"])))
     if section["excluded_because"]:
-        standing.append((_("Left out of the ranking"), "; ".join(section["excluded_because"])))
+        standing.append((_("Left out of the ranking"), semicolon_joined(section["excluded_because"])))
     if standing:
         blocks.append(Facts(standing, inline=True))
     sides = []
@@ -479,7 +485,7 @@ def _option(brief: dict, section: dict) -> Group:
     if section["weaknesses"]:
         sides.append(_("likely worse on %(criteria)s", criteria=wording.joined(_effect_item(r) for r in section["weaknesses"])))
     if sides:
-        blocks.append(Paragraph(_("Strongest first: %(sides)s.", sides="; ".join(sides))))
+        blocks.append(Paragraph(_("Strongest first: %(sides)s.", sides=semicolon_joined(sides))))
     elif section["rank"] is not None:
         blocks.append(Paragraph(_("No criterion on which it is likely better or worse than the status quo.")))
     notes = []
@@ -543,6 +549,13 @@ def _tradeoff(section: dict) -> list[str]:
 # -- Provenance ---------------------------------------------------------------------------------------
 
 
+def _solver(description: str) -> str:
+    """How the packages were searched, in the brief's language (the MILP's is a solver's name and version)."""
+    if description == ENUMERATION_DESCRIPTION:
+        return _("exact enumeration of every package (numpy)")
+    return description
+
+
 def _provenance(brief: dict) -> Group:
     p = brief["provenance"]
     renderers = ", ".join(f"{name} {version}" for name, version in p["renderers"].items() if version)
@@ -552,7 +565,7 @@ def _provenance(brief: dict) -> Group:
             (_("Model"), _("%(title)s, version %(version)s", title=brief["question"]["model"]["title"],
                            version=p["model_version"])),
             (_("Engine"), _("policy-options engine %(version)s; %(solver)s", version=p["engine_version"],
-                            solver=p["solver"])),
+                            solver=_solver(p["solver"]))),
             (_("Draws"), _("%(samples)s, seed %(seed)s", samples=wording.count(p["smaa_samples"]), seed=p["smaa_seed"])),
             (_("Brief format"), _("version %(version)s; rendered with %(renderers)s", version=p["brief_version"],
                                   renderers=renderers))]

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 from service.briefs import drawing
 from service.briefs.document import (Bullets, Cell, Chart, Facts, Group, Heading, Paragraph, Quote,
                                      Table, Verdict, fitting, footer_line, outline)
-from service.i18n import _, quoted
+from service.i18n import _, quoted, with_colon
 
 ZIP_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can say: "no time"
 MUTED = (0x54, 0x5C, 0x6B)
@@ -217,7 +217,7 @@ class _Writer:
             paragraph = document.add_paragraph()
             paragraph.paragraph_format.space_before = self.Pt(6)
             paragraph.paragraph_format.keep_with_next = True
-            paragraph.add_run(xml_safe(f"{block.label}: ")).bold = True
+            paragraph.add_run(xml_safe(with_colon(block.label) + " ")).bold = True
             choice = paragraph.add_run(xml_safe(block.choice))
             choice.bold, choice.font.size, choice.font.color.rgb = True, self.Pt(11), self.RGBColor(*ACCENT)
             for line in block.lines:
@@ -246,7 +246,7 @@ class _Writer:
 
         paragraph = self.document.add_paragraph()
         if block.label:
-            paragraph.add_run(xml_safe(f"{block.label}: ")).bold = True
+            paragraph.add_run(xml_safe(with_colon(block.label) + " ")).bold = True
         run = paragraph.add_run(xml_safe(block.text))
         if block.role == "answer":
             run.bold, run.font.size, run.font.color.rgb = True, self.Pt(12.5), self.RGBColor(*ACCENT)
@@ -266,13 +266,13 @@ class _Writer:
         if block.inline:
             paragraph = self.document.add_paragraph()
             for index, (label, value) in enumerate(block.rows):
-                paragraph.add_run(xml_safe(("  ·  " if index else "") + f"{label}: ")).bold = True
+                paragraph.add_run(xml_safe(("  ·  " if index else "") + with_colon(label) + " ")).bold = True
                 paragraph.add_run(xml_safe(value))
             return
         for label, value in block.rows:
             paragraph = self.document.add_paragraph()
             paragraph.paragraph_format.space_after = self.Pt(1)
-            paragraph.add_run(xml_safe(f"{label}: ")).bold = True
+            paragraph.add_run(xml_safe(with_colon(label) + " ")).bold = True
             paragraph.add_run(xml_safe(value))
 
     def _chart(self, block: Chart) -> None:
@@ -315,7 +315,7 @@ class _Writer:
         body.insert_element_before(parse_xml(table_xml(table, widths, size, sub_size, self.styles["Table Grid"])),
                                    "w:sectPr")
         if table.key:
-            key = self.paragraph(_("Key") + ": " + "; ".join(f"{short} = {full}" for short, full in table.key))
+            key = self.paragraph(table.key_line())
             for run in key.runs:
                 run.font.size, run.font.color.rgb = self.Pt(7.5), self.RGBColor(*MUTED)
         else:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from service.briefs import drawing
 from service.briefs.document import Chart, Table, fitting, footer_line, outline
-from service.i18n import _, quoted
+from service.i18n import _, quoted, with_colon
 
 # The text width of an A4 page with 14 mm margins, in points; each table role's type sizes (cell, range).
 TEXT_WIDTH_POINTS = (210 - 28) * 72 / 25.4
@@ -83,7 +83,7 @@ def render(brief: dict, inline_stylesheet: bool = True) -> bytes:
     eyebrow = _("Comparative option brief · workshop") if brief["kind"] == "workshop" else _("Comparative option brief")
     page = _environment().get_template("brief.html").render(
         brief=brief, blocks=outline(brief), image=_image, fit=_fit, quoted=quoted, language=brief["language"],
-        eyebrow=eyebrow, key_label=_("Key"), data_link=_("(numbers in Appendix B)"),
+        eyebrow=eyebrow, with_colon=with_colon, data_link=_("(numbers in Appendix B)"),
         footer_css=Markup(css_string(footer_line(brief))), title_css=Markup(css_string(brief["title"][:90])),
         page_css=Markup(page_number_css()), inline_stylesheet=inline_stylesheet)
     return page.encode()

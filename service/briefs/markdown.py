@@ -13,7 +13,7 @@ import re
 
 from service.briefs.document import (Bullets, Cell, Chart, Facts, Group, Heading, Paragraph, Quote, Table, Verdict,
                                      footer_line, outline)
-from service.i18n import _, quoted
+from service.i18n import _, quoted, with_colon
 
 # Backslash-escapable punctuation that could start markup, raw HTML or an entity anywhere in a line.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!&])")
@@ -54,7 +54,7 @@ def _block(block) -> list[str]:
     if isinstance(block, Paragraph):
         body = text(block.text)
         if block.label:
-            body = f"**{text(block.label)}:** {body}"
+            body = f"**{text(with_colon(block.label))}** {body}"
         if block.role == "note":
             return [f"*{body}*", ""]
         if block.role in ("lead", "answer"):
@@ -63,11 +63,11 @@ def _block(block) -> list[str]:
     if isinstance(block, Bullets):
         return [f"- {text(item)}" for item in block.items] + [""]
     if isinstance(block, Facts):
-        return [f"- **{text(label)}:** {text(value)}" for label, value in block.rows] + [""]
+        return [f"- **{text(with_colon(label))}** {text(value)}" for label, value in block.rows] + [""]
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Verdict):
-        return [f"**{text(block.label)}: {text(block.choice)}**", ""] + [f"- {text(line)}" for line in block.lines] + [""]
+        return [f"**{text(with_colon(block.label))} {text(block.choice)}**", ""] + [f"- {text(line)}" for line in block.lines] + [""]
     if isinstance(block, Quote):
         return [f"> {text(quoted(block.text))}", ">", f"> — {text(block.cite)}", ""]
     if isinstance(block, Chart):

@@ -246,11 +246,13 @@ def ranking(model: DecisionModel, request: RankingRequest, settings: SolverSetti
 
 
 _SOLVER_DESCRIPTION: dict[str, str] = {}
+# In the API's provenance (language-neutral, DESIGN.md §8.2); a brief shows it translated.
+ENUMERATION_DESCRIPTION = "exact enumeration of every package (numpy)"
 
 
 def describe_method(method: str, settings: SolverSettings) -> str:
     if method == "enumeration":
-        return "exact enumeration of every package (numpy)"
+        return ENUMERATION_DESCRIPTION
     if "milp" not in _SOLVER_DESCRIPTION:
         _SOLVER_DESCRIPTION["milp"] = settings.describe()
     return _SOLVER_DESCRIPTION["milp"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from service.platform.headers import header_names
+
 WORKSHOP_API_PREFIX = "/api/v1/workshops"
 
 
@@ -26,7 +28,8 @@ def cache_control_for(path: str, method: str, status: int, has_etag: bool) -> st
 
 
 def _add_cache_control(response):
-    if "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = cache_control_for(request.path, request.method, response.status_code,
-                                                              "ETag" in response.headers)
+    present = header_names(response.headers)
+    if "cache-control" not in present:
+        response.headers.add("Cache-Control", cache_control_for(request.path, request.method, response.status_code,
+                                                                 "etag" in present))
     return response

@@ -11,10 +11,10 @@ workers (no preload).
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import sys
+import time
 
 from flask import g, has_request_context, request
 from gunicorn import glogging
@@ -25,6 +25,21 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "remote_addr")
 
 
+_second_stamp = [None, ""]  # the last second formatted, and its text: most lines share their second
+
+
+def utc_timestamp(created: float) -> str:
+    """`created` as ISO 8601 in UTC to the millisecond, as `datetime.isoformat(timespec="milliseconds")`
+    writes it (microseconds rounded half to even, then cut), at a fraction of its cost."""
+    second = int(created)
+    micro = round((created - second) * 1e6)
+    if micro >= 1_000_000:
+        second, micro = second + 1, micro - 1_000_000
+    if _second_stamp[0] != second:
+        _second_stamp[:] = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+    return f"{_second_stamp[1]}.{micro // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one line of JSON: time (UTC, ISO 8601), level, logger, message,
     request_id (null outside a request), the request fields the record carries, and the
@@ -32,8 +47,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
-                                      .isoformat(timespec="milliseconds"),
+            "time": utc_timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -79,6 +93,12 @@ class GunicornJsonLogger(glogging.Logger):
             for handler in log.handlers:
                 if getattr(handler, "_gunicorn", False):  # gunicorn's own, not others' (pytest's, say)
                     handler.setFormatter(formatter)
+        # The access line is written straight to gunicorn's own streams (a file, stdout) when they
+        # are all it has: through logging, a LogRecord and its formatting cost 60 us a request.
+        handlers = self.access_log.handlers
+        direct = all(getattr(h, "_gunicorn", False) and type(h) in (logging.StreamHandler, logging.FileHandler)
+                     for h in handlers)
+        self._access_streams = handlers if direct else None
         root = logging.getLogger()
         for handler in [h for h in root.handlers if getattr(h, "_policy_options", False)]:
             root.removeHandler(handler)  # a configuration reload runs setup again
@@ -96,12 +116,31 @@ class GunicornJsonLogger(glogging.Logger):
         request_id = next((value for name, value in resp.headers if name.lower() == "x-request-id"), None)
         method, path, status = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), _status_code(resp)
         duration_ms = round(request_time.total_seconds() * 1000, 3)
+        fields = {"request_id": request_id, "method": method, "path": path, "status": status,
+                  "duration_ms": duration_ms, "remote_addr": environ.get("REMOTE_ADDR")}
         try:
-            self.access_log.info("%s %s %s", method, path, status, extra={
-                "request_id": request_id, "method": method, "path": path, "status": status,
-                "duration_ms": duration_ms, "remote_addr": environ.get("REMOTE_ADDR")})
+            streams = getattr(self, "_access_streams", None)
+            if streams is None or not self.access_log.isEnabledFor(logging.INFO):
+                self.access_log.info("%s %s %s", method, path, status, extra=fields)
+                return
+            line = access_line(time.time(), f"{method} {path} {status}", fields) + "\n"
+            for handler in streams:
+                with handler.lock:
+                    handler.stream.write(line)
+                    handler.stream.flush()
         except Exception:  # noqa: BLE001 - a log line must never fail a request
             self.exception("could not write the access log line")
+
+
+def access_line(created: float, message: str, fields: dict) -> str:
+    """What JsonFormatter writes for gunicorn's access record with these fields, built directly."""
+    entry = {"time": utc_timestamp(created), "level": "INFO", "logger": "gunicorn.access", "message": message,
+             "request_id": fields["request_id"]}
+    for name in _REQUEST_FIELDS:
+        value = fields.get(name)
+        if value is not None:
+            entry[name] = value
+    return json.dumps(entry, default=str)
 
 
 def _status_code(resp) -> int | None:

@@ -17,22 +17,18 @@ a 429 also `Retry-After`.
 
 from __future__ import annotations
 
-import logging
-import math
 import re
-import time
 
+import limits
 from flask import Flask, current_app, request
-from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from limits.storage import storage_from_string
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.platform.errors import problem_response
-from service.platform.headers import SECURITY_HEADERS
+from service.platform.headers import SECURITY_HEADERS, header_names
 from service.platform.logs import REQUEST_ID_HEADER
 from service.platform.rate_limit_storage import storage_uri
-
-log = logging.getLogger(__name__)
+from service.platform.rate_limiter import ClientRateLimiter, Limit, RateLimitExceeded
 
 
 # What a browser calling the API from an allowed origin may send and read.
@@ -73,9 +69,10 @@ def _keep_debug_to_development(app: Flask) -> None:
 
 def _add_security_headers(response):
     headers = response.headers
+    present = header_names(headers)
     for name, value in SECURITY_HEADERS:
-        if name not in headers:  # a blueprint may have set a stricter value
-            headers[name] = value
+        if name.lower() not in present:  # a blueprint may have set a stricter value
+            headers.add(name, value)
     return response
 
 
@@ -113,24 +110,20 @@ def _limit_rate_per_client(app: Flask) -> None:
     store = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     shared = store != storage_uri("memory://")
     options = {"engine": app.extensions["policy_options"].engine} if store == storage_uri("database://") else {}
-    joining = {"methods": ["POST"], "exempt_when": _not_joining}
-    limiter = Limiter(
-        get_remote_address,  # one count per client across all routes, and two more for joining
-        application_limits=[rate_limit,
-                            ApplicationLimit(limit_provider=app.config["JOIN_RATE_LIMIT"], scope=JOIN_POLICY, **joining),
-                            ApplicationLimit(limit_provider=app.config["FAILED_JOIN_RATE_LIMIT"], scope=FAILED_JOIN_POLICY,
-                                             deduct_when=_join_refused, **joining)],
-        storage_uri=store, storage_options=options, strategy="fixed-window", key_prefix="policy-options",
-        headers_enabled=False,  # the IETF fields below instead of Flask-Limiter's X-RateLimit-*
+    joining = {"applies": _joining}
+    limiter = ClientRateLimiter(
+        # One count per client across all routes, and two more for joining.
+        [*(Limit(item, APPLICATION_POLICY, "RATE_LIMIT", "global") for item in limits.parse_many(rate_limit)),
+         *(Limit(item, JOIN_POLICY, "JOIN_RATE_LIMIT", JOIN_POLICY, **joining)
+           for item in limits.parse_many(app.config["JOIN_RATE_LIMIT"])),
+         *(Limit(item, FAILED_JOIN_POLICY, "FAILED_JOIN_RATE_LIMIT", FAILED_JOIN_POLICY, deduct_when=_join_refused,
+                 **joining) for item in limits.parse_many(app.config["FAILED_JOIN_RATE_LIMIT"]))],
+        storage_from_string(store, **options), exempt=_exempt_from_rate_limit,
         # A shared store that goes away must not fail requests: each process then counts alone.
-        swallow_errors=True, in_memory_fallback_enabled=shared)
-    limiter.request_filter(_exempt_from_rate_limit)
-    # Registered before the limiter's own hooks: ours then run before its counting and after its
-    # deductions on the response (Flask runs after-request hooks last registered first).
-    app.before_request(_remember_counts)
-    app.after_request(_rate_limit_fields)
-    app.teardown_request(_forget_counts)
-    limiter.init_app(app)
+        fallback=shared)
+    app.before_request(limiter.count_request)
+    app.after_request(limiter.deduct_and_describe)
+    app.teardown_request(limiter.forget_writes)
     app.extensions["policy_options_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _rate_limit_refusal)
 
@@ -140,8 +133,8 @@ def _exempt_from_rate_limit() -> bool:
     return request.endpoint in RATE_LIMIT_EXEMPT_ENDPOINTS or request.method == "OPTIONS"
 
 
-def _not_joining() -> bool:
-    return request.endpoint != JOIN_ENDPOINT
+def _joining() -> bool:
+    return request.endpoint == JOIN_ENDPOINT and request.method == "POST"
 
 
 def _join_refused(response) -> bool:
@@ -149,56 +142,8 @@ def _join_refused(response) -> bool:
     return response.status_code in (403, 404)
 
 
-def _counts_storage():
-    return current_app.extensions["policy_options_limiter"].storage
-
-
-def _remember_counts() -> None:
-    remember = getattr(_counts_storage(), "remember_writes", None)
-    if remember is not None:
-        remember()
-
-
-def _forget_counts(_error=None) -> None:
-    forget = getattr(_counts_storage(), "forget_writes", None)
-    if forget is not None:
-        forget()
-
-
-def _policy_name(request_limit) -> str:
-    scope = request_limit.request_args[-1]
-    return APPLICATION_POLICY if scope == "global" else scope
-
-
-def _rate_limit_fields(response):
-    """RateLimit-Policy and RateLimit (structured-field lists) for every limit applied to the request."""
-    limits = current_app.extensions["policy_options_limiter"].current_limits
-    if not limits:
-        return response
-    now = time.time()
-    policies, states = [], []
-    try:
-        for limit in limits:
-            name = _policy_name(limit)
-            quota, window = limit.limit.amount, limit.limit.get_expiry()
-            reset_time, remaining = limit.window
-            # Nothing counted yet: the whole quota, for a whole window from the next request.
-            reset = window if remaining >= quota else max(0, math.ceil(reset_time - now))
-            policies.append(f'"{name}";q={quota};w={window}')
-            states.append(f'"{name}";r={remaining};t={reset}')
-    except Exception:  # noqa: BLE001 - the store is down: the answer goes out without the fields
-        log.warning("rate-limit fields left out: the counts could not be read", exc_info=True)
-        return response
-    response.headers["RateLimit-Policy"] = ", ".join(policies)
-    response.headers["RateLimit"] = ", ".join(states)
-    return response
-
-
 def _rate_limit_refusal(error: RateLimitExceeded):
-    limit = str(error.limit.limit)
-    current = current_app.extensions["policy_options_limiter"].current_limit
-    retry_after = max(1, math.ceil(current.reset_at - time.time())) if current else 60
-    setting = {JOIN_POLICY: "JOIN_RATE_LIMIT", FAILED_JOIN_POLICY: "FAILED_JOIN_RATE_LIMIT"}.get(error.limit.scope,
-                                                                                                 "RATE_LIMIT")
-    return problem_response(429, f"Too many requests from this client: the limit is {limit} ({setting}).",
-                            slug="rate-limit", headers={"Retry-After": str(retry_after)}, limit=limit)
+    limit = error.applied.limit
+    retry_after = current_app.extensions["policy_options_limiter"].retry_after(error.applied)
+    return problem_response(429, f"Too many requests from this client: the limit is {limit.item} ({limit.setting}).",
+                            slug="rate-limit", headers={"Retry-After": str(retry_after)}, limit=str(limit.item))

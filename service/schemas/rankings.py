@@ -6,6 +6,7 @@ from models.domain import SCORE_CASES
 from models.schema import ConstraintFieldsSchema, CriterionOrTies, StrictInteger, StrictNumber, StrictSchema
 from service.engine.settings import DEFAULT_K, MAX_K
 from service.schemas.common import ConflictEntrySchema, ProvenanceSchema
+from service.schemas.fastload import FastLoadSchema
 
 PRIORITY_FIELDS = ("weights", "priority_order", "profile")
 
@@ -33,7 +34,7 @@ class PrioritiesSchema(StrictSchema):
             raise ValidationError("Give exactly one of 'weights', 'priority_order' or 'profile'.")
 
 
-class RankingRequestSchema(PrioritiesSchema):
+class RankingRequestSchema(PrioritiesSchema, FastLoadSchema):  # valid bodies load on a compiled fast path
     scenario = fields.String(validate=validate.Length(max=80),
                              metadata={"description": "a scenario id of the model; its default when left out"})
     score_case = fields.String(load_default="likely", validate=validate.OneOf(SCORE_CASES))

@@ -164,13 +164,13 @@ server almost nothing) and reads the workshop and the results again only when th
     r.participants.forEach(function (p) {
       if (p.comment) {
         const item = P.el("li");
-        item.appendChild(P.el("strong", p.display_name + ": "));
+        item.appendChild(P.el("strong", P._("%(label)s:", {label: p.display_name}) + " "));
         item.appendChild(P.el("span", p.comment));
         items.push(item);
       }
       p.effect_overrides.forEach(function (o) {
         const item = P.el("li");
-        item.appendChild(P.el("strong", p.display_name + ": "));
+        item.appendChild(P.el("strong", P._("%(label)s:", {label: p.display_name}) + " "));
         item.appendChild(P.el("span", P._("reads %(option)s on %(criterion)s as %(value)s.", {
           option: option(o.option), criterion: names.criteria[o.criterion] || o.criterion, value: P.number(o.likely, 2)})));
         if (o.rationale) item.appendChild(P.el("span", " " + P._("Reason: %(rationale)s", {rationale: o.rationale})));
@@ -189,8 +189,10 @@ server almost nothing) and reads the workshop and the results again only when th
       const previous = changes.compromise.previous;
       const current = changes.compromise.current;
       if ((previous || []).join() !== (current || []).join()) {
-        items.push(P.el("li", P._("Compromise: %(before)s → %(after)s.", {
-          before: previous ? packageText(previous) : P._("none"), after: current ? packageText(current) : P._("none yet")})));
+        // Translated apart: the extractor does not see a message inside another one's arguments.
+        const before = previous ? packageText(previous) : P._("none");
+        const after = current ? packageText(current) : P._("none yet");
+        items.push(P.el("li", P._("Compromise: %(before)s → %(after)s.", {before: before, after: after})));
       }
       const w = changes.kendall_w;
       if (w.previous !== null && w.current !== null && Math.abs(w.previous - w.current) >= 0.005) {

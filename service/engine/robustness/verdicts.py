@@ -8,7 +8,7 @@ criterion and scenario names, in the language in force (`?lang=` on the endpoint
 from __future__ import annotations
 
 from models.domain import STATUS_QUO, DecisionModel
-from service.i18n import _, format_decimal, format_ordinal, format_percent, localized, ngettext
+from service.i18n import _, format_decimal, format_ordinal, format_percent, localized, ngettext, semicolon_joined
 
 # A stability bound this close to 0 or 1 is the end of the scale, not a threshold a weight crosses.
 SCALE_END_TOLERANCE = 1e-9
@@ -134,7 +134,7 @@ def _scenario_sentence(model: DecisionModel, sweep: dict) -> str:
         parts = [_("%(package)s in %(scenarios)s",
                    package=package_name(model, p) if p is not None else _("no feasible package"),
                    scenarios=_joined(_scenario_name(model, s) for s in scenarios)) for p, scenarios in bests.items()]
-        sentence = _("The best package changes with the scenario: %(parts)s.", parts="; ".join(parts))
+        sentence = _("The best package changes with the scenario: %(parts)s.", parts=semicolon_joined(parts))
     regret = sweep["minimax_regret"]
     if regret["package"] is not None and regret["max_regret"] <= 1e-9:
         return sentence + " " + _("%(package)s is best or tied for best in every scenario, so hedging across "
