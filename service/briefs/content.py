@@ -24,6 +24,7 @@ in `language`; model texts are taken in that language where the model has them
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1024,6 +1025,7 @@ def _provenance(model: DecisionModel, request: BriefRequest, ranking: dict, robu
     }
 
 
+@functools.cache  # reading a distribution's metadata costs milliseconds; it does not change while the process runs
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)

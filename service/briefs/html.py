@@ -72,11 +72,18 @@ def _image(block: Chart) -> Markup:
         source, block.chart["summary"], round(block.drawing.width), round(block.drawing.height))
 
 
-def render(brief: dict) -> bytes:
+def stylesheet() -> str:
+    """The brief's stylesheet (all but the page's margin boxes, which carry the brief's own text)."""
+    return _environment().loader.get_source(_environment(), "brief.css")[0]
+
+
+def render(brief: dict, inline_stylesheet: bool = True) -> bytes:
+    """The brief as HTML; without its stylesheet (`inline_stylesheet=False`) for the PDF format, which
+    applies the same stylesheet parsed once (`stylesheet()`)."""
     eyebrow = _("Comparative option brief · workshop") if brief["kind"] == "workshop" else _("Comparative option brief")
     page = _environment().get_template("brief.html").render(
         brief=brief, blocks=outline(brief), image=_image, fit=_fit, quoted=quoted, language=brief["language"],
         eyebrow=eyebrow, with_colon=with_colon, data_link=_("(numbers in Appendix B)"),
         footer_css=Markup(css_string(footer_line(brief))), title_css=Markup(css_string(brief["title"][:90])),
-        page_css=Markup(page_number_css()))
+        page_css=Markup(page_number_css()), inline_stylesheet=inline_stylesheet)
     return page.encode()
