@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
 
 from models.loader import model_from_document
 from models.validation import ModelInvalid, validate_model_document
 from tests.documents import small_model
+from tests.model_factory import model_documents
 
 
 def problems_of(document):
@@ -275,3 +277,45 @@ def test_posting_a_model_returns_its_warnings_and_stores_none(client):
     assert served == {k: v for k, v in response.json.items() if k != "warnings"}
     clean = client.post("/api/v1/models", json=distinct_evidence(small_model("clean")))
     assert clean.status_code == 201 and clean.json["warnings"] == []
+
+
+def _interaction_warnings_pair_by_pair(model) -> list[tuple[str, str]]:
+    """The interaction check written the plain way, one pair, scenario, case and constraint at a
+    time: the reference for the vectorized check."""
+    import numpy as np
+
+    from models.domain import SCORE_CASES
+    from service.engine.constraints import satisfied, sourced_constraints
+    from service.engine.performance import TIE_TOLERANCE, performance_table
+
+    def beyond(values):
+        return (values > model.scale_max + TIE_TOLERANCE) | (values < model.scale_min - TIE_TOLERANCE)
+
+    found = {}
+    for scenario in [s.id for s in model.scenarios] or [None]:
+        constraints = sourced_constraints(model, scenario, [])
+        for case in SCORE_CASES:
+            table = performance_table(model, scenario, case)
+            for t, term in enumerate(table.interactions):
+                membership = np.zeros((1, len(table.option_ids)), dtype=bool)
+                membership[0, [term.first, term.second]] = True
+                without = table.effects[term.first] + table.effects[term.second]
+                performance = (without + term.effects)[None, :]
+                if not all(satisfied(item.constraint, table, membership, performance)[0] for item in constraints):
+                    continue
+                for j in np.flatnonzero(beyond(performance[0]) & ~beyond(without)):
+                    found.setdefault(f"/interactions/{t}/effects/{table.criterion_ids[j]}", []).append((scenario, case))
+    return sorted((pointer, cases[0][0] or "") for pointer, cases in found.items())
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(model_documents(max_constraints=4))
+def test_the_interaction_check_equals_the_pair_by_pair_reference(document):
+    from service.engine.model_check import interaction_scale_warnings
+
+    model = model_from_document(document)
+    warnings = interaction_scale_warnings(model)
+    reference = _interaction_warnings_pair_by_pair(model)
+    assert [w.pointer for w in warnings] == [pointer for pointer, _ in reference]
+    for warning, (_, scenario) in zip(warnings, reference):
+        assert (f"scenario '{scenario}'" in warning.detail) == bool(scenario)

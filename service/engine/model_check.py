@@ -58,20 +58,36 @@ def interaction_scale_warnings(model: DecisionModel) -> list[Problem]:
     One warning per interaction and criterion, naming the first scenario and case.
     """
     found: dict[tuple[int, str], list] = {}
+    if not model.interactions:
+        return []
+    # Which pairs a constraint allows depends on the pairs alone, except for a performance
+    # floor: the others are tested once for all scenarios and cases (at the limits, 2,000
+    # interactions x 50 scenarios x 3 cases x 500 constraints, one pair at a time, took minutes).
+    allowed_by: dict[tuple, np.ndarray] = {}
     for scenario in [s.id for s in model.scenarios] or [None]:
-        constraints = sourced_constraints(model, scenario, [])
+        constraints = [item.constraint for item in sourced_constraints(model, scenario, [])]
         for case in SCORE_CASES:
             table = performance_table(model, scenario, case)
-            for t, term in enumerate(table.interactions):
-                membership = np.zeros((1, len(table.option_ids)), dtype=bool)
-                membership[0, [term.first, term.second]] = True
-                without = table.effects[term.first] + table.effects[term.second]
-                performance = (without + term.effects)[None, :]
-                if not all(satisfied(item.constraint, table, membership, performance)[0] for item in constraints):
-                    continue
-                for j in np.flatnonzero(_beyond(model, performance[0]) & ~_beyond(model, without)):
-                    found.setdefault((t, table.criterion_ids[j]), []).append(
-                        (scenario, case, float(without[j]), float(performance[0, j])))
+            first = np.array([term.first for term in table.interactions])
+            second = np.array([term.second for term in table.interactions])
+            membership = np.zeros((len(first), len(table.option_ids)), dtype=bool)
+            membership[np.arange(len(first)), first] = True
+            membership[np.arange(len(first)), second] = True
+            without = table.effects[first] + table.effects[second]
+            performance = without + table.interaction_effects
+            allowed = np.ones(len(first), dtype=bool)
+            for constraint in constraints:
+                if constraint.type == "min_performance":
+                    allowed &= satisfied(constraint, table, membership, performance)
+                else:
+                    key = (constraint.type, constraint.options, constraint.option, constraint.requires, constraint.count)
+                    if key not in allowed_by:
+                        allowed_by[key] = satisfied(constraint, table, membership, performance)
+                    allowed &= allowed_by[key]
+            crossing = (_beyond(model, performance) & ~_beyond(model, without)) & allowed[:, None]
+            for t, j in zip(*np.nonzero(crossing)):
+                found.setdefault((int(t), table.criterion_ids[j]), []).append(
+                    (scenario, case, float(without[t, j]), float(performance[t, j])))
     warnings = []
     for (t, criterion), cases in sorted(found.items()):
         scenario, case, without, with_ = cases[0]

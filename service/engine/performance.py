@@ -7,7 +7,7 @@ This is the value model of DESIGN.md §2 as arrays: `effects[i, j]` is e[i][j]
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,6 +56,17 @@ class PerformanceTable:
 
 
 def _build_table(model: DecisionModel, scenario_id: str | None, score_case: ScoreCase) -> PerformanceTable:
+    if scenario_id is not None:
+        # A scenario moves effects only: its table is the model's own with the deltas added, and
+        # shares its interaction terms (at the limits, 2,000 terms built once per case, not once
+        # per case and scenario: 50 times over).
+        base = performance_table(model, None, score_case)
+        effects = base.effects.copy()
+        criterion_index = {c: j for j, c in enumerate(base.criterion_ids)}
+        for adjustment in model.scenario(scenario_id).adjustments:
+            effects[base.option_index[adjustment.option], criterion_index[adjustment.criterion]] += adjustment.delta
+        effects.setflags(write=False)
+        return replace(base, scenario=scenario_id, effects=effects)
     option_ids = model.package_option_ids
     criterion_ids = model.criterion_ids
     option_index = {o: i for i, o in enumerate(option_ids)}
@@ -64,9 +75,6 @@ def _build_table(model: DecisionModel, scenario_id: str | None, score_case: Scor
     for effect in model.effects:
         if effect.option in option_index:
             effects[option_index[effect.option], criterion_index[effect.criterion]] = effect.effect_vs_status_quo.case(score_case)
-    if scenario_id is not None:
-        for adjustment in model.scenario(scenario_id).adjustments:
-            effects[option_index[adjustment.option], criterion_index[adjustment.criterion]] += adjustment.delta
     terms = []
     for interaction in model.interactions:
         extra = np.zeros(len(criterion_ids))
