@@ -319,3 +319,24 @@ def test_the_interaction_check_equals_the_pair_by_pair_reference(document):
     assert [w.pointer for w in warnings] == [pointer for pointer, _ in reference]
     for warning, (_, scenario) in zip(warnings, reference):
         assert (f"scenario '{scenario}'" in warning.detail) == bool(scenario)
+
+
+def test_warnings_beyond_the_listed_hundred_are_counted_not_listed():
+    from models.validation import Problem
+    from service.engine import model_check
+
+    document = small_model()
+    effect = document["effects"][0]
+    # One passage cited for every criterion of one option, 40 times: far more than 100 overlaps.
+    siblings = [e for e in document["effects"] if e["option"] == effect["option"]]
+    for sibling in siblings:
+        sibling["evidence"] = [dict(sibling["evidence"][0], lines=effect["evidence"][0]["lines"]) for _ in range(40)]
+    data, problems = validate_model_document(document)
+    assert problems == []
+    unlisted = model_check.document_warnings(data) + model_check.interaction_scale_warnings(model_from_document(document))
+    assert len(unlisted) > model_check.MAX_LISTED_WARNINGS + 1
+    warnings = model_check.model_warnings(data, model_from_document(document))
+    assert warnings[:model_check.MAX_LISTED_WARNINGS] == unlisted[:model_check.MAX_LISTED_WARNINGS]
+    assert warnings[-1] == Problem("", f"{len(unlisted) - model_check.MAX_LISTED_WARNINGS} more warnings of the kinds "
+                                       "above are not listed: answer these and check the model again.")
+    assert len(warnings) == model_check.MAX_LISTED_WARNINGS + 1

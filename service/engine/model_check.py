@@ -41,9 +41,20 @@ def check_model_document(document) -> ModelCheck:
     return ModelCheck(model, [], model_warnings(data, model))
 
 
+# A reviewer reads a hundred warnings; a model at the limits can raise hundreds of thousands
+# (a 201 body of many megabytes), so the rest are said as a count.
+MAX_LISTED_WARNINGS = 100
+
+
 def model_warnings(data: dict, model: DecisionModel) -> list[Problem]:
-    """Every warning about a valid model: `data` is its loaded document (for pointers), `model` the model built from it."""
-    return document_warnings(data) + interaction_scale_warnings(model)
+    """The warnings about a valid model, at most `MAX_LISTED_WARNINGS` and then one that counts the
+    rest: `data` is its loaded document (for pointers), `model` the model built from it."""
+    warnings = document_warnings(data) + interaction_scale_warnings(model)
+    if len(warnings) > MAX_LISTED_WARNINGS:
+        more = len(warnings) - MAX_LISTED_WARNINGS
+        warnings = warnings[:MAX_LISTED_WARNINGS] + [Problem(
+            "", f"{more} more warnings of the kinds above are not listed: answer these and check the model again.")]
+    return warnings
 
 
 def interaction_scale_warnings(model: DecisionModel) -> list[Problem]:
